@@ -1,0 +1,9 @@
+/** Jest runs TypeScript through swc without type-checking; `npm run typecheck` is the type gate. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  testTimeout: 30000,
+};
