@@ -1,0 +1,504 @@
+/**
+ * The environment schema: the single source of the config's types, defaults, validation and the
+ * editor schema (config/lakestack.schema.json). Keys are snake_case, like Terraform and Databricks
+ * bundles. Every object is strict: an unknown key is an error, never silently dropped.
+ *
+ * Rules that need the environment's name (derived resource names) live in naming.ts.
+ */
+import { z } from "zod";
+
+/** Terraform evaluates JSON strings as templates: a YAML value must not carry `${…}` or `%{…}`. */
+const TEMPLATE_SEQUENCE = /[$%]\{/;
+
+/** Every string in the config goes through here, so none can smuggle a Terraform expression. */
+export function text() {
+  return z.string().refine((value) => !TEMPLATE_SEQUENCE.test(value), {
+    message: "must not contain '${' or '%{': Terraform would evaluate it as an expression",
+  });
+}
+
+const pattern = (regex: RegExp, message: string) => text().regex(regex, { message });
+
+const unityCatalogName = () =>
+  pattern(
+    /^[a-z_][a-z0-9_]{0,254}$/,
+    "must be a Unity Catalog identifier: lowercase letters, digits and underscores, not starting with a digit",
+  );
+const email = () => pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address");
+const cidr = () =>
+  pattern(
+    /^(\d{1,3}\.){3}\d{1,3}(\/(3[0-2]|[12]?\d))?$/,
+    "must be an IPv4 address or CIDR block, e.g. 203.0.113.0/24",
+  );
+const arn = (service: string) =>
+  pattern(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ARN of the form arn:aws:${service}:…`);
+const tagMap = () =>
+  z.record(
+    pattern(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1-128 letters, digits, spaces and _.:/=+-@"),
+    text().max(256),
+  );
+
+/** A principal as Databricks names it: a group name, a user e-mail or a service principal's application id. */
+const principal = () =>
+  text().min(1).max(255).describe("A group name, user e-mail or service principal application id.");
+
+const permission = <L extends readonly [string, ...string[]]>(levels: L) =>
+  z
+    .strictObject({
+      group: principal().optional().describe("Workspace group name."),
+      user: email().optional().describe("User e-mail."),
+      service_principal: principal().optional().describe("Service principal application id."),
+      level: z.enum(levels),
+    })
+    .superRefine((p, ctx) => {
+      const who = [p.group, p.user, p.service_principal].filter((x) => x !== undefined).length;
+      if (who !== 1) {
+        ctx.addIssue({ code: "custom", message: "name exactly one of group, user or service_principal" });
+      }
+    });
+
+const grant = z.strictObject({
+  principal: principal(),
+  privileges: z.array(pattern(/^[A-Z_]+$/, "privileges are upper-case, e.g. USE_CATALOG")).min(1),
+});
+
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Per-shard write limits of a provisioned Kinesis stream. */
+export const SHARD_RECORDS_PER_SECOND = 1000;
+export const SHARD_BYTES_PER_SECOND = 1024 * 1024;
+
+export const NOTEBOOKS = ["device_max", "magnitude_heatmap"] as const;
+
+const stream = z
+  .strictObject({
+    name: pattern(/^[a-zA-Z0-9_.-]{1,128}$/, "Kinesis stream names are 1-128 of a-z A-Z 0-9 _ . -")
+      .optional()
+      .describe("Stream name. Default: <project>-<environment>-events. Renaming replaces the stream."),
+    mode: z.enum(["on-demand", "provisioned"]).default("on-demand"),
+    shards: z
+      .int()
+      .min(1)
+      .max(10000)
+      .optional()
+      .describe("Shard count; required for provisioned, forbidden for on-demand."),
+    retention_hours: z
+      .int()
+      .min(24)
+      .max(8760)
+      .default(24)
+      .describe("How long records stay readable (24-8760 hours)."),
+    kms_key_arn: arn("kms")
+      .optional()
+      .describe("Customer-managed KMS key. Default: the AWS-managed key alias/aws/kinesis."),
+    shard_level_metrics: z
+      .array(
+        z.enum([
+          "IncomingBytes",
+          "IncomingRecords",
+          "OutgoingBytes",
+          "OutgoingRecords",
+          "WriteProvisionedThroughputExceeded",
+          "ReadProvisionedThroughputExceeded",
+          "IteratorAgeMilliseconds",
+        ]),
+      )
+      .default([]),
+    capacity: z
+      .strictObject({
+        peak_events_per_second: z.number().positive().describe("Expected peak events per second."),
+        average_event_bytes: z
+          .int()
+          .min(1)
+          .max(1048576)
+          .default(100)
+          .describe("Average event size in bytes."),
+      })
+      .optional()
+      .describe("Capacity plan; a provisioned stream that cannot carry it is an error."),
+  })
+  .superRefine((s, ctx) => {
+    if (s.mode === "provisioned" && s.shards === undefined) {
+      ctx.addIssue({ code: "custom", path: ["shards"], message: "a provisioned stream needs a shard count" });
+    }
+    if (s.mode === "on-demand" && s.shards !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["shards"],
+        message: "an on-demand stream scales by itself: remove shards, or set mode: provisioned",
+      });
+    }
+    if (s.mode === "provisioned" && s.shards !== undefined && s.capacity) {
+      const needed = shardsNeeded(s.capacity.peak_events_per_second, s.capacity.average_event_bytes);
+      if (s.shards < needed) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["shards"],
+          message:
+            `${s.shards} shard(s) carry ${s.shards * SHARD_RECORDS_PER_SECOND} records/s and ${s.shards} MiB/s, ` +
+            `but capacity asks for ${s.capacity.peak_events_per_second} events/s of ${s.capacity.average_event_bytes} bytes: ` +
+            `set shards to at least ${needed}`,
+        });
+      }
+    }
+  });
+
+/** Shards a provisioned stream needs for a peak rate: each carries 1,000 records/s and 1 MiB/s. */
+export function shardsNeeded(eventsPerSecond: number, eventBytes: number): number {
+  return Math.max(
+    1,
+    Math.ceil(eventsPerSecond / SHARD_RECORDS_PER_SECOND),
+    Math.ceil((eventsPerSecond * eventBytes) / SHARD_BYTES_PER_SECOND),
+  );
+}
+
+const browserIngest = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe("The seismograph page on a public S3 website, writing via Cognito guests."),
+  site_bucket: pattern(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "S3 bucket names are 3-63 of a-z 0-9 -")
+    .optional()
+    .describe("Site bucket name. Default: <project>-<environment>-site-<account id>."),
+});
+
+const httpIngest = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe("POST /events on an API Gateway HTTP API, written by a Lambda."),
+  throttle_rate: z.number().positive().max(10000).default(100).describe("Steady requests/s the API allows."),
+  throttle_burst: z.int().min(1).max(5000).default(200).describe("Burst requests the API allows."),
+  memory_mb: z.int().min(128).max(10240).default(256),
+  timeout_seconds: z.int().min(1).max(29).default(10).describe("At most 29: API Gateway waits 30 s."),
+  log_retention_days: z
+    .union(
+      LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [
+        z.ZodLiteral<number>,
+        ...z.ZodLiteral<number>[],
+      ],
+    )
+    .default(30)
+    .describe("CloudWatch log retention: 1, 3, 5, 7, 14, 30, 60, 90, … days."),
+  max_body_bytes: z
+    .int()
+    .min(1024)
+    .max(6 * 1024 * 1024)
+    .default(1024 * 1024),
+  max_batch_records: z.int().min(1).max(10000).default(500),
+  reserved_concurrency: z.int().min(1).max(1000).optional(),
+});
+
+const lake = z.strictObject({
+  bucket: pattern(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "S3 bucket names are 3-63 of a-z 0-9 -")
+    .optional()
+    .describe(
+      "Lake bucket name. Default: <project>-<environment>-lake-<account id>. Renaming replaces the bucket.",
+    ),
+  noncurrent_version_expiration_days: z.int().min(1).max(3650).default(30),
+  force_destroy: z
+    .boolean()
+    .default(false)
+    .describe("Let terraform destroy a non-empty bucket. Development mode only."),
+  kms_key_arn: arn("kms")
+    .optional()
+    .describe("Customer-managed KMS key for the lake. Default: SSE-S3 (AES256)."),
+});
+
+const unityCatalog = z.strictObject({
+  catalog: unityCatalogName()
+    .optional()
+    .describe("Catalog name. Default: <project>_<environment> (hyphens → _)."),
+  schema: unityCatalogName().default("seismograph"),
+  catalog_grants: z.array(grant).default([]),
+  schema_grants: z.array(grant).default([]),
+  instance_profile: z
+    .boolean()
+    .default(false)
+    .describe("Also create an instance profile for classic compute."),
+});
+
+const pipeline = z.strictObject({
+  channel: z.enum(["CURRENT", "PREVIEW"]).default("CURRENT"),
+  starting_position: z.enum(["latest", "trim_horizon"]).default("trim_horizon"),
+  run_as: z
+    .strictObject({
+      service_principal: principal().optional().describe("Service principal application id."),
+      user: email().optional(),
+    })
+    .refine((r) => (r.service_principal === undefined) !== (r.user === undefined), {
+      message: "name exactly one of service_principal or user",
+    })
+    .optional(),
+  notifications: z.array(email()).default([]).describe("Who hears about failed updates."),
+  permissions: z.array(permission(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"])).default([]),
+});
+
+const jobTask = z
+  .strictObject({
+    key: pattern(/^[a-z][a-z0-9_]{0,99}$/, "task keys are lowercase letters, digits and _"),
+    notebook: z.enum(NOTEBOOKS).optional().describe("A notebook shipped with lakestack."),
+    pipeline_refresh: z
+      .boolean()
+      .optional()
+      .describe("Refresh the environment's pipeline (triggered pipelines only)."),
+    depends_on: z.array(text()).default([]),
+    max_retries: z.int().min(0).max(10).default(0),
+    timeout_seconds: z.int().min(0).default(0),
+  })
+  .refine((t) => (t.notebook === undefined) !== (t.pipeline_refresh !== true), {
+    message: "a task runs either a notebook or pipeline_refresh: true",
+  });
+
+const job = z
+  .strictObject({
+    key: pattern(/^[a-z][a-z0-9_]{0,63}$/, "job keys are lowercase letters, digits and _"),
+    tasks: z.array(jobTask).min(1),
+    schedule: z
+      .strictObject({
+        cron: pattern(/^\S+( \S+){5,6}$/, "a Quartz cron expression, e.g. '0 0/15 * * * ?'"),
+        timezone: text().default("UTC"),
+        paused: z.boolean().default(false).describe("Always paused in development mode."),
+      })
+      .optional(),
+    on_failure: z.array(email()).default([]),
+    max_concurrent_runs: z.int().min(1).max(1000).default(1),
+    queue: z.boolean().default(true),
+    tags: tagMap().default({}),
+    permissions: z.array(permission(["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"])).default([]),
+  })
+  .superRefine((j, ctx) => {
+    const keys = new Set(j.tasks.map((t) => t.key));
+    j.tasks.forEach((t, i) => {
+      if (j.tasks.findIndex((u) => u.key === t.key) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tasks", i, "key"],
+          message: `task key '${t.key}' is used twice`,
+        });
+      }
+      t.depends_on.forEach((d, k) => {
+        if (!keys.has(d)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tasks", i, "depends_on", k],
+            message: `no task '${d}' in this job (tasks: ${[...keys].join(", ")})`,
+          });
+        }
+      });
+    });
+  });
+
+const warehouse = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    size: z
+      .enum([
+        "2X-Small",
+        "X-Small",
+        "Small",
+        "Medium",
+        "Large",
+        "X-Large",
+        "2X-Large",
+        "3X-Large",
+        "4X-Large",
+      ])
+      .default("2X-Small"),
+    auto_stop_minutes: z
+      .int()
+      .min(1)
+      .max(10080)
+      .default(10)
+      .describe("Never 0: an idle warehouse would run forever."),
+    min_clusters: z.int().min(1).max(30).default(1),
+    max_clusters: z.int().min(1).max(30).default(1),
+    tags: tagMap().default({}),
+    permissions: z.array(permission(["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE"])).default([]),
+  })
+  .refine((w) => w.min_clusters <= w.max_clusters, {
+    path: ["max_clusters"],
+    message: "max_clusters must be at least min_clusters",
+  });
+
+const shareObject = z.strictObject({
+  name: pattern(/^[a-z_][a-z0-9_]*$/, "a table or view of the environment's schema, e.g. global_stat"),
+  type: z.enum(["TABLE", "STREAMING_TABLE", "MATERIALIZED_VIEW", "VIEW"]).default("TABLE"),
+  history: z.boolean().default(false).describe("Share the table history (time travel, streaming reads)."),
+});
+
+const recipient = z
+  .strictObject({
+    name: unityCatalogName(),
+    auth: z
+      .enum(["token", "databricks"])
+      .describe("token: open sharing with a credential file; databricks: D2D."),
+    ip_access_list: z
+      .array(cidr())
+      .max(100)
+      .optional()
+      .describe("token recipients: where the token may be used from."),
+    metastore_id: pattern(
+      /^[a-z]+:[a-z0-9-]+:[0-9a-f-]{36}$/,
+      "a global metastore id: <cloud>:<region>:<uuid>",
+    )
+      .optional()
+      .describe("databricks recipients: the partner's global metastore id."),
+    comment: text().max(1024).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.auth === "databricks" && r.metastore_id === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["metastore_id"],
+        message: "a databricks recipient needs metastore_id",
+      });
+    }
+    if (r.auth === "databricks" && r.ip_access_list !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ip_access_list"],
+        message: "only token recipients take an IP access list",
+      });
+    }
+    if (r.auth === "token" && r.metastore_id !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["metastore_id"],
+        message: "only databricks recipients take metastore_id",
+      });
+    }
+  });
+
+const sharing = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    share: unityCatalogName().optional().describe("Share name. Default: <project>_<environment>."),
+    share_schema: z
+      .boolean()
+      .default(true)
+      .describe("Share the whole schema, so the first deploy works before the pipeline created any table."),
+    objects: z
+      .array(shareObject)
+      .default([])
+      .describe("Individual tables, once the pipeline has created them."),
+    recipients: z.array(recipient).default([]),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.recipients.forEach((r, i) => {
+      if (seen.has(r.name))
+        ctx.addIssue({ code: "custom", path: ["recipients", i, "name"], message: "used twice" });
+      seen.add(r.name);
+    });
+  });
+
+const state = z
+  .strictObject({
+    backend: z.enum(["s3", "local"]).default("s3"),
+    bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name").optional(),
+    region: text().optional().describe("State bucket region. Default: aws.region."),
+    key_prefix: pattern(/^[a-zA-Z0-9_./-]+$/, "letters, digits and _ . / -").default("lakestack"),
+    kms_key_arn: arn("kms").optional(),
+    path: text()
+      .optional()
+      .describe("Local backend: the state file. Default: terraform.<environment>.tfstate."),
+  })
+  .superRefine((s, ctx) => {
+    if (s.backend === "s3" && s.bucket === undefined) {
+      ctx.addIssue({ code: "custom", path: ["bucket"], message: "the s3 backend needs a bucket" });
+    }
+  });
+
+const waiver = z.strictObject({
+  rule: pattern(/^LS-[A-Z0-9]+-\d+$/, "a rule id such as LS-S3-1"),
+  resource: text()
+    .min(1)
+    .describe("Terraform address or construct path of the resource, e.g. aws_s3_bucket.site."),
+  reason: text().min(10, { message: "say why in at least 10 characters" }),
+});
+
+export const environmentSchema = z
+  .strictObject({
+    project: pattern(
+      /^[a-z][a-z0-9-]{1,19}$/,
+      "2-20 lowercase letters, digits and hyphens, starting with a letter",
+    ).describe("Short project name; every resource name starts with it."),
+    mode: z
+      .enum(["development", "production"])
+      .describe("development pauses schedules and runs pipelines triggered; production protects data."),
+    aws: z.strictObject({
+      region: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1"),
+      account_id: pattern(/^\d{12}$/, '12 digits, quoted ("123456789012") so YAML keeps leading zeros'),
+    }),
+    databricks: z.strictObject({
+      host: pattern(
+        /^https:\/\/[a-z0-9.-]+$/,
+        "the workspace URL, e.g. https://dbc-1234abcd-5678.cloud.databricks.com",
+      ),
+    }),
+    state,
+    tags: tagMap().default({}).describe("Extra tags on every AWS resource."),
+    stream: stream.default(() => stream.parse({})),
+    browser_ingest: browserIngest.default(() => browserIngest.parse({})),
+    http_ingest: httpIngest.default(() => httpIngest.parse({})),
+    lake: lake.default(() => lake.parse({})),
+    unity_catalog: unityCatalog.default(() => unityCatalog.parse({})),
+    pipeline: pipeline.default(() => pipeline.parse({})),
+    jobs: z.array(job).default([]),
+    warehouse: warehouse.default(() => warehouse.parse({})),
+    sharing: sharing.default(() => sharing.parse({})),
+    waivers: z.array(waiver).default([]),
+  })
+  .superRefine((c, ctx) => {
+    if (c.mode === "production" && c.lake.force_destroy) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lake", "force_destroy"],
+        message:
+          "production never force-destroys the data lake: remove force_destroy or use mode: development",
+      });
+    }
+    const jobKeys = new Set<string>();
+    c.jobs.forEach((j, i) => {
+      if (jobKeys.has(j.key))
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "key"], message: "used twice" });
+      jobKeys.add(j.key);
+    });
+  });
+
+/** The validated environment, defaults applied. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+
+/** The editor schema: every file is a fragment (base + environment merge), so nothing is required. */
+export function editorJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(environmentSchema, {
+    target: "draft-07",
+    io: "input",
+    unrepresentable: "any",
+  });
+  return {
+    ...dropRequired(schema),
+    $id: "https://lakestack.dev/schema/environment.json",
+    title: "lakestack environment",
+    description: "config/base.yaml and one config/<environment>.yaml per environment, merged.",
+  };
+}
+
+function dropRequired(node: unknown): Record<string, unknown> {
+  if (Array.isArray(node)) return node.map(dropRequired) as unknown as Record<string, unknown>;
+  if (node === null || typeof node !== "object") return node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "required") continue;
+    out[key] =
+      key === "properties" || key === "definitions" ? mapValues(value, dropRequired) : dropRequired(value);
+  }
+  return out;
+}
+
+function mapValues(obj: unknown, fn: (v: unknown) => unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj as Record<string, unknown>).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,192 @@
+/**
+ * The lakestack command line: environment YAML in, Terraform out, and the tools around it.
+ * Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, formatDiagnostic, type Diagnostic } from "./config/diagnostics";
+import { loadEnvironments, type Environment } from "./config/load";
+import { editorJsonSchema } from "./config/schema";
+import { buildArtifacts } from "./stacks/artifacts";
+import { synthesize } from "./stacks/synthesize";
+
+const EXIT_INVALID = 1;
+const EXIT_INTERNAL = 2;
+
+interface GlobalOptions {
+  config: string;
+}
+
+/** Text for people goes to stderr when --json owns stdout. */
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: Output = {
+  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+};
+
+export function buildProgram(io: Output = processOutput): Command {
+  const program = new Command("lakestack")
+    .description(
+      "One YAML file per environment in; the Terraform for a streaming lakehouse on AWS and Databricks out.",
+    )
+    .option("-c, --config <dir>", "folder holding base.yaml and one <environment>.yaml each", "config")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ lakestack validate --all
+  $ lakestack synth                 # every environment into cdktf.out/
+  $ npx cdktf deploy dev            # deploy one environment
+
+Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
+    );
+  const globals = () => program.opts<GlobalOptions>();
+
+  program
+    .command("validate")
+    .description("check environment files: schema, cross-field rules and derived resource names")
+    .addOption(new Option("-e, --env <name>", "one environment").conflicts("all"))
+    .option("-a, --all", "every environment (the default)")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json",
+    )
+    .action((opts: { env?: string; json?: boolean }) =>
+      run(io, opts.json, () => {
+        const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
+        const names = environments.map((e) => e.name);
+        if (opts.json) io.out(JSON.stringify({ ok: true, environments: names, diagnostics: [] }, null, 2));
+        else io.out(`valid: ${names.join(", ")}`);
+      }),
+    );
+
+  program
+    .command("synth")
+    .description("write Terraform JSON for every environment (or one) into cdktf.out/stacks/<env>")
+    .option("-e, --env <name>", "only this environment")
+    .option("-o, --out <dir>", "output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ lakestack synth\n  $ lakestack synth --env prod --out /tmp/plan-input",
+    )
+    .action((opts: { env?: string; out?: string }) =>
+      run(io, false, () => {
+        const started = process.hrtime.bigint();
+        const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
+        const result = synthesize(environments, outputFolder(opts.out), buildArtifacts());
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        io.err(
+          `synthesized ${result.stacks.join(", ")} into ${opts.out ?? "cdktf.out"} in ${ms.toFixed(0)} ms`,
+        );
+      }),
+    );
+
+  program
+    .command("envs")
+    .description("list environments with their mode, region and workspace")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText("after", "\nExample:\n  $ lakestack envs")
+    .action((opts: { json?: boolean }) =>
+      run(io, opts.json, () => {
+        const rows = loadEnvironments(globals().config).map(describeEnvironment);
+        if (opts.json) io.out(JSON.stringify(rows, null, 2));
+        else io.out(table(rows));
+      }),
+    );
+
+  program
+    .command("schema")
+    .description("print the JSON Schema (draft-07) that editors use for config files")
+    .addHelpText("after", "\nExample:\n  $ lakestack schema > config/lakestack.schema.json")
+    .action(() => run(io, false, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
+
+  return program;
+}
+
+function outputFolder(flag: string | undefined): string {
+  return flag ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+}
+
+function describeEnvironment(e: Environment) {
+  return {
+    name: e.name,
+    mode: e.config.mode,
+    region: e.config.aws.region,
+    account: e.config.aws.account_id,
+    workspace: e.config.databricks.host,
+  };
+}
+
+function table(rows: Record<string, string>[]): string {
+  if (rows.length === 0) return "no environments";
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(keys.map((k) => k.toUpperCase())), ...rows.map((r) => line(keys.map((k) => r[k])))].join("\n");
+}
+
+/** Runs a command body and turns failures into exit codes: no stack traces for bad input. */
+function run(io: Output, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
+  return Promise.resolve()
+    .then(body)
+    .catch((error: unknown) => {
+      if (error instanceof ConfigError) {
+        reportDiagnostics(io, json, error.diagnostics);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      if (error instanceof CommanderError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      io.err(`lakestack: internal error: ${message}`);
+      if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
+      process.exitCode = EXIT_INTERNAL;
+    });
+}
+
+function reportDiagnostics(io: Output, json: boolean | undefined, diagnostics: readonly Diagnostic[]): void {
+  if (json) io.out(JSON.stringify({ ok: false, diagnostics }, null, 2));
+  for (const d of diagnostics) io.err(formatDiagnostic(d));
+  const errors = diagnostics.filter((d) => d.severity !== "warning").length;
+  io.err(`${errors} error(s)`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other usage problem is invalid input.
+      return error.exitCode === 0 ? 0 : EXIT_INVALID;
+    }
+    throw error;
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+/** Runs the CLI in this process and sets its exit code. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `lakestack: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = EXIT_INTERNAL;
+    },
+  );
+}
+
+if (require.main === module) runCli(process.argv);

@@ -1,0 +1,173 @@
+import { CognitoIdentityPool } from "@cdktf/provider-aws/lib/cognito-identity-pool";
+import { CognitoIdentityPoolRolesAttachment } from "@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketWebsiteConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-website-configuration";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { EventStream } from "./event-stream";
+import { policyDocument } from "./iam";
+
+/** One built file of the page, as it lands in the site bucket. */
+export interface SiteFile {
+  readonly key: string;
+  readonly path: string;
+  readonly contentType: string;
+  readonly cacheControl: string;
+}
+
+export interface BrowserIngestProps {
+  readonly stream: EventStream;
+  readonly identityPoolName: string;
+  readonly guestRoleName: string;
+  readonly siteBucketName: string;
+  /** The page's built files (index.html first or not: order does not matter). */
+  readonly siteFiles: readonly SiteFile[];
+  readonly region: string;
+  /** Let terraform delete the bucket with its objects (development). @default false */
+  readonly forceDestroy?: boolean;
+}
+
+/**
+ * The seismograph page on a public S3 website, and the Cognito guests it writes as.
+ *
+ * Guests use the basic (classic) flow: the enhanced flow scopes their credentials with an AWS-managed
+ * session policy that has no Kinesis actions, so every PutRecords would be denied.
+ */
+export class BrowserIngest extends Construct {
+  readonly identityPool: CognitoIdentityPool;
+  readonly guestRole: IamRole;
+  readonly siteBucket: S3Bucket;
+  readonly website: S3BucketWebsiteConfiguration;
+  private readonly props: BrowserIngestProps;
+
+  constructor(scope: Construct, id: string, props: BrowserIngestProps) {
+    super(scope, id);
+    this.props = props;
+    this.identityPool = new CognitoIdentityPool(this, "identity_pool", {
+      identityPoolName: props.identityPoolName,
+      allowUnauthenticatedIdentities: true,
+      allowClassicFlow: true,
+    });
+    this.guestRole = new IamRole(this, "guest_role", {
+      name: props.guestRoleName,
+      description: "Anonymous visitors of the seismograph page: may only put records into the event stream.",
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: "Allow",
+          Principal: { Federated: "cognito-identity.amazonaws.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "cognito-identity.amazonaws.com:aud": this.identityPool.id },
+            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
+          },
+        },
+      ]),
+    });
+    new IamRolePolicy(this, "guest_put_records", {
+      name: "put-records",
+      role: this.guestRole.id,
+      policy: policyDocument(props.stream.writeStatements()),
+    });
+    new CognitoIdentityPoolRolesAttachment(this, "identity_pool_roles", {
+      identityPoolId: this.identityPool.id,
+      roles: { unauthenticated: this.guestRole.arn },
+    });
+
+    this.siteBucket = new S3Bucket(this, "site_bucket", {
+      bucket: props.siteBucketName,
+      forceDestroy: props.forceDestroy ?? false,
+    });
+    const bucket = this.siteBucket.id;
+    const ownership = new S3BucketOwnershipControls(this, "site_ownership", {
+      bucket,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    // Only the two policy flags open: the page is public through the bucket policy, never through ACLs.
+    const publicAccess = new S3BucketPublicAccessBlock(this, "site_public_access", {
+      bucket,
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: false,
+      restrictPublicBuckets: false,
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "site_encryption", {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    this.website = new S3BucketWebsiteConfiguration(this, "site_website", {
+      bucket,
+      indexDocument: { suffix: "index.html" },
+    });
+    new S3BucketPolicy(this, "site_policy", {
+      bucket,
+      // PutBucketPolicy fails while the public-access block still blocks public policies.
+      dependsOn: [publicAccess, ownership],
+      policy: policyDocument([
+        {
+          Sid: "PublicReadOfThePage",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: `${this.siteBucket.arn}/*`,
+        },
+      ]),
+    });
+    for (const file of props.siteFiles) {
+      const asset = new TerraformAsset(this, `asset_${slug(file.key)}`, {
+        path: file.path,
+        type: AssetType.FILE,
+      });
+      new S3Object(this, `site_${slug(file.key)}`, {
+        bucket,
+        key: file.key,
+        source: asset.path,
+        // A content hash computed here: a changed file redeploys, an unchanged one never shows in a plan.
+        sourceHash: createHash("md5").update(readFileSync(file.path)).digest("hex"),
+        contentType: file.contentType,
+        cacheControl: file.cacheControl,
+      });
+    }
+  }
+
+  /** The page's origin, for CORS: the S3 website endpoint is HTTP only. */
+  get siteOrigin(): string {
+    return `http://${this.website.websiteEndpoint}`;
+  }
+
+  get siteUrl(): string {
+    return `${this.siteOrigin}/`;
+  }
+
+  /**
+   * The runtime configuration the page fetches, built by Terraform from resource attributes: values are
+   * never templated into HTML or JavaScript.
+   */
+  publishPageConfig(ingestUrl: string | undefined): S3Object {
+    return new S3Object(this, "site_config", {
+      bucket: this.siteBucket.id,
+      key: "config.json",
+      contentType: "application/json",
+      cacheControl: "no-cache",
+      content: Fn.jsonencode({
+        region: this.props.region,
+        streamName: this.props.stream.name,
+        identityPoolId: this.identityPool.id,
+        guestRoleArn: this.guestRole.arn,
+        ingestUrl: ingestUrl ?? null,
+      }),
+    });
+  }
+}
+
+function slug(key: string): string {
+  return key.replace(/[^a-zA-Z0-9]+/g, "_");
+}
