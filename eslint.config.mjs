@@ -31,7 +31,9 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
-    languageOptions: { globals: { module: "writable", require: "readonly", process: "readonly", console: "readonly" } },
+    languageOptions: {
+      globals: { module: "writable", require: "readonly", process: "readonly", console: "readonly" },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );
