@@ -223,15 +223,6 @@ const unityCatalog = z.strictObject({
 const pipeline = z.strictObject({
   channel: z.enum(["CURRENT", "PREVIEW"]).default("CURRENT"),
   starting_position: z.enum(["latest", "trim_horizon"]).default("trim_horizon"),
-  run_as: z
-    .strictObject({
-      service_principal: principal().optional().describe("Service principal application id."),
-      user: email().optional(),
-    })
-    .refine((r) => (r.service_principal === undefined) !== (r.user === undefined), {
-      message: "name exactly one of service_principal or user",
-    })
-    .optional(),
   notifications: z.array(email()).default([]).describe("Who hears about failed updates."),
   permissions: z.array(permission(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"])).default([]),
 });
@@ -438,6 +429,16 @@ export const environmentSchema = z
         /^https:\/\/[a-z0-9.-]+$/,
         "the workspace URL, e.g. https://dbc-1234abcd-5678.cloud.databricks.com",
       ),
+      run_as: z
+        .strictObject({
+          service_principal: principal().optional().describe("Service principal application id."),
+          user: email().optional(),
+        })
+        .refine((r) => (r.service_principal === undefined) !== (r.user === undefined), {
+          message: "name exactly one of service_principal or user",
+        })
+        .optional()
+        .describe("Who the pipeline and jobs run as. Default: whoever deploys."),
     }),
     state,
     tags: tagMap().default({}).describe("Extra tags on every AWS resource."),
@@ -461,6 +462,18 @@ export const environmentSchema = z
           "production never force-destroys the data lake: remove force_destroy or use mode: development",
       });
     }
+    c.jobs.forEach((j, i) =>
+      j.tasks.forEach((t, k) => {
+        if (c.mode === "production" && t.pipeline_refresh) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["jobs", i, "tasks", k, "pipeline_refresh"],
+            message:
+              "production runs the pipeline continuously; a refresh task only fits triggered (development) pipelines",
+          });
+        }
+      }),
+    );
     const jobKeys = new Set<string>();
     c.jobs.forEach((j, i) => {
       if (jobKeys.has(j.key))

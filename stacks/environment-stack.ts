@@ -7,13 +7,23 @@ import type { Environment } from "../config/load";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
+import { DatabricksAccess, iamRoleArn } from "../modules/aws/databricks-access";
 import { HttpIngest, type LambdaCode } from "../modules/aws/http-ingest";
+import { DeltaSharing } from "../modules/databricks/delta-sharing";
+import { EventsPipeline } from "../modules/databricks/events-pipeline";
+import { Notebooks } from "../modules/databricks/notebooks";
+import { grantPrincipal } from "../modules/databricks/principals";
+import { SqlWarehouse } from "../modules/databricks/sql-warehouse";
+import { UnityCatalog } from "../modules/databricks/unity-catalog";
+import { Workflow } from "../modules/databricks/workflows";
 import { assertUniqueAddresses, readableLogicalId } from "./addresses";
 
 /** Files built from the repo's runtime code, shared by every environment of one synth. */
 export interface BuildArtifacts {
   readonly ingestLambda: LambdaCode;
   readonly siteFiles: readonly SiteFile[];
+  /** Folder of the Databricks notebooks. */
+  readonly notebooksDir: string;
 }
 
 export interface EnvironmentStackOptions {
@@ -94,6 +104,124 @@ export class EnvironmentStack extends TerraformStack {
       : undefined;
     browser?.publishPageConfig(http?.ingestUrl);
 
+    // Databricks: credentials first (they take built role ARNs), then the roles that trust their external ids.
+    const runAs = config.databricks.run_as;
+    const catalog = new UnityCatalog(this, "unity_catalog", {
+      serviceCredentialName: names.serviceCredential,
+      kinesisReaderRoleArn: iamRoleArn(config.aws.account_id, names.kinesisReaderRole),
+      storageCredentialName: names.storageCredential,
+      lakeAccessRoleArn: iamRoleArn(config.aws.account_id, names.lakeAccessRole),
+      externalLocationName: names.externalLocation,
+      lakeBucketName: lake.bucket.bucket,
+      catalogName: names.catalog,
+      schemaName: names.schema,
+      catalogGrants: config.unity_catalog.catalog_grants,
+      schemaGrants: config.unity_catalog.schema_grants,
+      pipelineRunAs: grantPrincipal(runAs),
+      protect: production,
+    });
+    const access = new DatabricksAccess(this, "databricks_access", {
+      accountId: config.aws.account_id,
+      stream,
+      lakeBucketArn: lake.bucket.arn,
+      lakeKmsKeyArn: config.lake.kms_key_arn,
+      kinesisReader: {
+        name: names.kinesisReaderRole,
+        externalId: catalog.serviceCredential.awsIamRole.externalId,
+      },
+      lakeAccess: { name: names.lakeAccessRole, externalId: catalog.storageCredential.awsIamRole.externalId },
+      computeRoleName: config.unity_catalog.instance_profile ? names.computeRole : undefined,
+    });
+    catalog.waitForRoles(access.lakeAccessRole, access.lakeAccessPolicy);
+
+    const notebooks = new Notebooks(this, "notebooks", {
+      sourceDir: options.artifacts.notebooksDir,
+      workspaceDir: names.workspaceDir,
+    });
+    const pipelineNotebook = notebooks.get("events_pipeline");
+    const pipeline = new EventsPipeline(this, "events_pipeline", {
+      name: names.pipeline,
+      catalog: catalog.catalog.name,
+      schema: catalog.schema.name,
+      notebookPath: pipelineNotebook.path,
+      streamName: stream.name,
+      region: config.aws.region,
+      serviceCredentialName: catalog.serviceCredential.name,
+      startingPosition: config.pipeline.starting_position,
+      mode: config.mode,
+      channel: config.pipeline.channel,
+      notifications: config.pipeline.notifications,
+      runAs,
+      permissions: config.pipeline.permissions,
+      dependsOn: [
+        catalog.serviceCredential,
+        ...(catalog.serviceCredentialGrants ? [catalog.serviceCredentialGrants] : []),
+        catalog.schema,
+        access.kinesisReaderRole,
+        access.kinesisReaderPolicy,
+        pipelineNotebook,
+        stream.stream,
+      ],
+      protect: production,
+    });
+    for (const job of config.jobs) {
+      new Workflow(this, `job_${job.key}`, {
+        name: names.job(job.key),
+        tasks: job.tasks.map((t) => ({
+          key: t.key,
+          notebookPath: t.notebook ? notebooks.get(t.notebook).path : undefined,
+          pipelineId: t.pipeline_refresh ? pipeline.pipeline.id : undefined,
+          dependsOn: t.depends_on,
+          maxRetries: t.max_retries,
+          timeoutSeconds: t.timeout_seconds,
+        })),
+        parameters: { catalog: names.catalog, schema: names.schema },
+        schedule: job.schedule,
+        mode: config.mode,
+        onFailure: job.on_failure,
+        maxConcurrentRuns: job.max_concurrent_runs,
+        queue: job.queue,
+        tags: { ...job.tags, environment: environment.name },
+        runAs,
+        permissions: job.permissions,
+      });
+    }
+    const warehouse = config.warehouse.enabled
+      ? new SqlWarehouse(this, "sql_warehouse", {
+          name: names.warehouse,
+          size: config.warehouse.size,
+          autoStopMinutes: config.warehouse.auto_stop_minutes,
+          minClusters: config.warehouse.min_clusters,
+          maxClusters: config.warehouse.max_clusters,
+          tags: { ...config.warehouse.tags, project: config.project, environment: environment.name },
+          permissions: config.warehouse.permissions,
+        })
+      : undefined;
+    const sharing = config.sharing.enabled
+      ? new DeltaSharing(this, "delta_sharing", {
+          shareName: names.share,
+          objects: [
+            ...(config.sharing.share_schema
+              ? [{ name: `${names.catalog}.${names.schema}`, type: "SCHEMA" as const }]
+              : []),
+            ...config.sharing.objects.map((o) => ({
+              name: `${names.catalog}.${names.schema}.${o.name}`,
+              type: o.type,
+              history: o.history,
+            })),
+          ],
+          recipients: config.sharing.recipients.map((r) => ({
+            name: r.name,
+            auth: r.auth,
+            ipAccessList: r.ip_access_list,
+            metastoreId: r.metastore_id,
+            comment: r.comment,
+          })),
+          dependsOn: [catalog.schema],
+          protect: production,
+        })
+      : undefined;
+
     new TerraformOutput(this, "region", { value: config.aws.region });
     new TerraformOutput(this, "streamName", { value: stream.name });
     new TerraformOutput(this, "streamArn", { value: stream.arn });
@@ -103,6 +231,20 @@ export class EnvironmentStack extends TerraformStack {
       new TerraformOutput(this, "identityPoolId", { value: browser.identityPool.id });
     }
     if (http) new TerraformOutput(this, "ingestUrl", { value: http.ingestUrl });
+    new TerraformOutput(this, "catalog", { value: catalog.catalog.name });
+    new TerraformOutput(this, "schema", { value: catalog.schema.name });
+    new TerraformOutput(this, "pipelineId", { value: pipeline.pipeline.id });
+    if (warehouse) new TerraformOutput(this, "warehouseId", { value: warehouse.warehouse.id });
+    if (sharing) {
+      new TerraformOutput(this, "shareName", { value: sharing.share.name });
+      for (const r of config.sharing.recipients.filter((r) => r.auth === "token")) {
+        // The one-time link a partner activates: it grants the data, so it never prints in plans or logs.
+        new TerraformOutput(this, `${r.name}ActivationUrl`, {
+          value: sharing.activationUrl(r.name),
+          sensitive: true,
+        });
+      }
+    }
 
     assertUniqueAddresses(this);
   }
