@@ -16,10 +16,16 @@ interface KnownFailure {
 
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPES = /\u001b\[[0-9;]*[A-Za-z]/g;
+/** Terraform frames each diagnostic with these and wraps its text at 78 columns, even in CI logs. */
+const DIAGNOSTIC_FRAME = /[│╷╵]/g;
 
-/** Lock IDs are UUIDs (S3 lock file, DynamoDB); anything else is not echoed. */
+function flatten(output: string): string {
+  return output.replace(ANSI_ESCAPES, "").replace(DIAGNOSTIC_FRAME, " ").replace(/\s+/g, " ");
+}
+
+/** Lock IDs are UUIDs; anything else is not echoed. `output` is flattened to single spaces. */
 function lockId(output: string): string | undefined {
-  return /Lock Info:\s+ID:\s+([0-9A-Za-z-]{1,64})\s/.exec(output)?.[1];
+  return /Lock Info: ID: ([0-9A-Za-z-]{1,64})(?: |$)/.exec(output)?.[1];
 }
 
 const KNOWN_FAILURES: readonly KnownFailure[] = [
@@ -61,8 +67,8 @@ const KNOWN_FAILURES: readonly KnownFailure[] = [
 
 /** Hints for every known failure found in the tool's output; empty when none is recognised. */
 export function diagnoseFailure(output: string, context: FailureContext): string[] {
-  const plain = output.replace(ANSI_ESCAPES, "");
-  return KNOWN_FAILURES.filter((failure) => failure.patterns.some((pattern) => pattern.test(plain))).map(
-    (failure) => failure.hint(plain, context),
+  const flat = flatten(output);
+  return KNOWN_FAILURES.filter((failure) => failure.patterns.some((pattern) => pattern.test(flat))).map(
+    (failure) => failure.hint(flat, context),
   );
 }

@@ -222,6 +222,11 @@ async function attemptPlan(options: PlanOptions, context: StepContext, files: Pl
   }
 }
 
+/** Terraform runs inside the stack directory, so a relative `--tf-bin ./bin/terraform` is resolved first. */
+function pathFromHere(binary: string): string {
+  return binary.includes("/") ? resolve(binary) : binary;
+}
+
 /**
  * Plans one synthesized environment and guards the result. Resolves with the exit code to use:
  * Terraform failures, a missing binary and unreadable plans resolve with exit code 1 and a message.
@@ -233,7 +238,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const stackDir = resolve(options.stackDir);
   const context: StepContext = {
     env: options.env,
-    binary: resolveTerraformBinary(options.tfBin, processEnv),
+    binary: pathFromHere(resolveTerraformBinary(options.tfBin, processEnv)),
     stackDir,
     processEnv,
     output,

@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { MARKDOWN_MARKER } from "../../guard";
 import { planExitCode, resolveTerraformBinary, runPlan, type PlanOptions, type PlanResult } from "../../plan";
 import { recordingContext, type RecordingContext } from "../guard/cli-context";
@@ -161,6 +161,13 @@ describe("runPlan against a stub terraform", () => {
       expect(stub.calls()).toHaveLength(3);
     });
 
+    it("resolves a relative --tf-bin against the working directory, not the stack directory", async () => {
+      const relativeStub = relative(process.cwd(), join(stub.binDir, "terraform"));
+      const { result } = await plan(changes("create.json"), { tfBin: relativeStub });
+      expect(result.exitCode).toBe(0);
+      expect(stub.calls()).toHaveLength(3);
+    });
+
     it("prefers --tf-bin, then TERRAFORM_BINARY_NAME, then terraform", () => {
       expect(resolveTerraformBinary("tofu", { TERRAFORM_BINARY_NAME: "terraform-1.10" })).toBe("tofu");
       expect(resolveTerraformBinary(undefined, { TERRAFORM_BINARY_NAME: "terraform-1.10" })).toBe(
@@ -184,11 +191,16 @@ describe("runPlan against a stub terraform", () => {
       expect(output.stderr()).toContain("OIDC");
     });
 
-    it("recognises an expired SSO session", async () => {
+    it("recognises an error Terraform framed and wrapped across lines", async () => {
       const { output } = await plan({
         STUB_EXIT_PLAN: "1",
-        STUB_STDERR_PLAN:
-          "\u001b[31mError: \u001b[0mfailed to refresh cached credentials, refresh cached SSO token failed\n",
+        STUB_STDERR_PLAN: [
+          "╷",
+          "│ \u001b[31mError: \u001b[0m\u001b[1mconfiguring Terraform AWS Provider: failed to refresh",
+          "│ cached credentials, refresh cached SSO token failed",
+          "╵",
+          "",
+        ].join("\n"),
       });
       expect(output.stderr()).toContain("hint: AWS credentials are missing or expired");
     });
@@ -209,13 +221,16 @@ describe("runPlan against a stub terraform", () => {
       const { output } = await plan({
         STUB_EXIT_PLAN: "1",
         STUB_STDERR_PLAN: [
-          "Error: Error acquiring the state lock",
-          "",
-          "Error message: operation error S3: PutObject, https response error StatusCode: 412, PreconditionFailed",
-          "Lock Info:",
-          "  ID:        3f7c2a9e-5b1d-4c8e-9a2f-0d6b7e8c1a24",
-          "  Path:      lakestack-state/dev/terraform.tfstate",
-          "  Operation: OperationTypePlan",
+          "╷",
+          "│ Error: Error acquiring the state lock",
+          "│ ",
+          "│ Error message: operation error S3: PutObject, https response error",
+          "│ StatusCode: 412, PreconditionFailed",
+          "│ Lock Info:",
+          "│   ID:        3f7c2a9e-5b1d-4c8e-9a2f-0d6b7e8c1a24",
+          "│   Path:      lakestack-state/dev/terraform.tfstate",
+          "│   Operation: OperationTypePlan",
+          "╵",
           "",
         ].join("\n"),
       });
