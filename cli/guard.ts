@@ -28,7 +28,7 @@ export const processContext: CliContext = {
   },
 };
 
-export const GUARD_EXIT = { pass: 0, blockedOrInvalid: 1, internalError: 2 } as const;
+const GUARD_EXIT = { pass: 0, blockedOrInvalid: 1, internalError: 2 } as const;
 
 /** Commander's collector for repeatable options. */
 export function collect(value: string, previous: readonly string[] = []): string[] {

@@ -30,7 +30,8 @@ export function renderConsole(report: GuardReport): string {
     ...report.destructive.map((change) => findingLine(change.allowed ? "allowed" : "BLOCKED", change)),
     ...report.review.map((finding) => findingLine("review", finding)),
     ...report.unusedAllows.map(
-      (address) => `  warning: the allow for ${plainText(address)} matches no destructive change; remove it`,
+      (address) =>
+        `  warning: the allow for ${plainText(address)} matches no destructive change in this plan; remove it if it is stale`,
     ),
     ...(report.driftCount > 0
       ? [`  warning: ${report.driftCount} resource(s) changed outside Terraform since the last apply`]

@@ -38,9 +38,13 @@ function table(header: readonly string[], rows: readonly string[][]): string[] {
 
 function summaryRow(report: GuardReport): string[] {
   const { add, change, replace, destroy, import: imported, forget } = report.counts;
-  return [envLabel(report), ...[add, change, replace, destroy, imported, forget].map(String)].concat(
-    VERDICT_BADGE[report.verdict],
-  );
+  const counts = [add, change, replace, destroy, imported, forget].map(String);
+  return [envLabel(report), ...counts, VERDICT_BADGE[report.verdict]];
+}
+
+/** Not-allowed changes first, so a cut table never hides one of them behind allowed ones. */
+function blockingFirst(changes: readonly DestructiveChange[]): DestructiveChange[] {
+  return [...changes].sort((a, b) => Number(a.allowed) - Number(b.allowed));
 }
 
 function addressCell(finding: Finding): string {
@@ -74,7 +78,7 @@ function notes(report: GuardReport): string[] {
   return [
     ...report.unusedAllows.map(
       (address) =>
-        `> ⚠️ ${label}: the allow for ${markdownCode(address)} matches no destructive change; remove it.`,
+        `> ⚠️ ${label}: the allow for ${markdownCode(address)} matches no destructive change in this plan; remove it if it is stale.`,
     ),
     ...(report.driftCount > 0
       ? [`> ⚠️ ${label}: ${report.driftCount} resource(s) changed outside Terraform since the last apply.`]
@@ -94,7 +98,7 @@ function details(report: GuardReport): string[] {
       "",
       ...table(
         ["address", "action", "holds data", "reason", "replace paths", "allowed"],
-        report.destructive.map(destructiveRow),
+        blockingFirst(report.destructive).map(destructiveRow),
       ),
       ...(report.verdict === "blocked" ? ["", ALLOW_HINT] : []),
     ]);

@@ -56,7 +56,9 @@ describe("lakestack guard (in process)", () => {
   it("warns about an allow that matches nothing, without failing", async () => {
     const run = await guard([fixturePath("no-op.json"), "--allow", "aws_s3_bucket.old"]);
     expect(run.exitCode()).toBe(0);
-    expect(run.stdout()).toContain("warning: the allow for aws_s3_bucket.old matches no destructive change");
+    expect(run.stdout()).toContain(
+      "warning: the allow for aws_s3_bucket.old matches no destructive change in this plan",
+    );
   });
 
   it("--json prints exactly one JSON document on stdout and the human summary on stderr", async () => {

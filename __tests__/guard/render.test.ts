@@ -121,7 +121,9 @@ describe("renderMarkdown", () => {
   it("lists stateful updates for review and warns about unused allows and drift", () => {
     expect(markdown).toContain("#### dev: to review (not blocking)");
     expect(markdown).toContain("| `aws_s3_bucket_lifecycle_configuration.lake` | update | yes |");
-    expect(markdown).toContain("prod: the allow for `aws_s3_bucket.gone` matches no destructive change");
+    expect(markdown).toContain(
+      "prod: the allow for `aws_s3_bucket.gone` matches no destructive change in this plan",
+    );
     expect(markdown).toContain("dev: 1 resource(s) changed outside Terraform");
   });
 
