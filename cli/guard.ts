@@ -109,7 +109,6 @@ export function guardCommand(context: CliContext = processContext): Command {
       "--allow <address>",
       `accept the destructive change at this address (repeatable; also $${ALLOW_ENV})`,
       collect,
-      [],
     )
     .option("-e, --env <name>", "environment name for the summary")
     .option("--markdown <file>", "also write a Markdown summary for a pull-request comment")

@@ -81,7 +81,6 @@ export function planCommand(synthesize: Synthesize, context: CliContext = proces
       "--allow <address>",
       `accept the destructive change at this address (repeatable; also $${ALLOW_ENV})`,
       collect,
-      [],
     )
     .option("--markdown <file>", "also write a Markdown summary for a pull-request comment")
     .option("--detailed-exitcode", "exit 2 when the plan has changes")
