@@ -3,9 +3,12 @@
  * Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.
  */
 import { Command, CommanderError, Option } from "commander";
+import { join } from "node:path";
 import { ConfigError, formatDiagnostic, type Diagnostic } from "./config/diagnostics";
 import { loadEnvironments, type Environment } from "./config/load";
 import { editorJsonSchema } from "./config/schema";
+import { guardCommand } from "./cli/guard";
+import { planCommand } from "./cli/plan";
 import { buildArtifacts } from "./stacks/artifacts";
 import { synthesize } from "./stacks/synthesize";
 
@@ -105,6 +108,15 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
     .description("print the JSON Schema (draft-07) that editors use for config files")
     .addHelpText("after", "\nExample:\n  $ lakestack schema > config/lakestack.schema.json")
     .action(() => run(io, false, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
+
+  program.addCommand(guardCommand());
+  program.addCommand(
+    planCommand(async (env) => {
+      const out = outputFolder(undefined);
+      synthesize(loadEnvironments(globals().config, [env]), out, buildArtifacts());
+      return join(out, "stacks", env);
+    }),
+  );
 
   return program;
 }

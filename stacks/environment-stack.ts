@@ -9,6 +9,7 @@ import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
 import { DatabricksAccess, iamRoleArn } from "../modules/aws/databricks-access";
 import { HttpIngest, type LambdaCode } from "../modules/aws/http-ingest";
+import { Credentials } from "../modules/databricks/credentials";
 import { DeltaSharing } from "../modules/databricks/delta-sharing";
 import { EventsPipeline } from "../modules/databricks/events-pipeline";
 import { Notebooks } from "../modules/databricks/notebooks";
@@ -106,33 +107,33 @@ export class EnvironmentStack extends TerraformStack {
 
     // Databricks: credentials first (they take built role ARNs), then the roles that trust their external ids.
     const runAs = config.databricks.run_as;
-    const catalog = new UnityCatalog(this, "unity_catalog", {
+    const credentials = new Credentials(this, "credentials", {
       serviceCredentialName: names.serviceCredential,
       kinesisReaderRoleArn: iamRoleArn(config.aws.account_id, names.kinesisReaderRole),
       storageCredentialName: names.storageCredential,
       lakeAccessRoleArn: iamRoleArn(config.aws.account_id, names.lakeAccessRole),
-      externalLocationName: names.externalLocation,
-      lakeBucketName: lake.bucket.bucket,
-      catalogName: names.catalog,
-      schemaName: names.schema,
-      catalogGrants: config.unity_catalog.catalog_grants,
-      schemaGrants: config.unity_catalog.schema_grants,
       pipelineRunAs: grantPrincipal(runAs),
-      protect: production,
     });
     const access = new DatabricksAccess(this, "databricks_access", {
       accountId: config.aws.account_id,
       stream,
       lakeBucketArn: lake.bucket.arn,
       lakeKmsKeyArn: config.lake.kms_key_arn,
-      kinesisReader: {
-        name: names.kinesisReaderRole,
-        externalId: catalog.serviceCredential.awsIamRole.externalId,
-      },
-      lakeAccess: { name: names.lakeAccessRole, externalId: catalog.storageCredential.awsIamRole.externalId },
+      kinesisReader: { name: names.kinesisReaderRole, externalId: credentials.kinesis.awsIamRole.externalId },
+      lakeAccess: { name: names.lakeAccessRole, externalId: credentials.lake.awsIamRole.externalId },
       computeRoleName: config.unity_catalog.instance_profile ? names.computeRole : undefined,
     });
-    catalog.waitForRoles(access.lakeAccessRole, access.lakeAccessPolicy);
+    const catalog = new UnityCatalog(this, "unity_catalog", {
+      externalLocationName: names.externalLocation,
+      storageCredentialName: credentials.lake.name,
+      lakeBucketName: lake.bucket.bucket,
+      catalogName: names.catalog,
+      schemaName: names.schema,
+      lakeAccess: [access.lakeAccessRole, access.lakeAccessPolicy],
+      catalogGrants: config.unity_catalog.catalog_grants,
+      schemaGrants: config.unity_catalog.schema_grants,
+      protect: production,
+    });
 
     const notebooks = new Notebooks(this, "notebooks", {
       sourceDir: options.artifacts.notebooksDir,
@@ -146,7 +147,7 @@ export class EnvironmentStack extends TerraformStack {
       notebookPath: pipelineNotebook.path,
       streamName: stream.name,
       region: config.aws.region,
-      serviceCredentialName: catalog.serviceCredential.name,
+      serviceCredentialName: credentials.kinesis.name,
       startingPosition: config.pipeline.starting_position,
       mode: config.mode,
       channel: config.pipeline.channel,
@@ -154,8 +155,8 @@ export class EnvironmentStack extends TerraformStack {
       runAs,
       permissions: config.pipeline.permissions,
       dependsOn: [
-        catalog.serviceCredential,
-        ...(catalog.serviceCredentialGrants ? [catalog.serviceCredentialGrants] : []),
+        credentials.kinesis,
+        ...(credentials.kinesisGrants ? [credentials.kinesisGrants] : []),
         catalog.schema,
         access.kinesisReaderRole,
         access.kinesisReaderPolicy,

@@ -3,13 +3,17 @@
  * and swapped in only when every environment synthesized. A failed run leaves the previous output as it was.
  */
 import { App } from "cdktf";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Environment } from "../config/load";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
 
 /** What terraform leaves in a stack folder that must survive a re-synth: providers and their lock file. */
 const KEPT_ACROSS_SYNTHS = [".terraform", ".terraform.lock.hcl"];
+
+interface Manifest {
+  stacks: Record<string, unknown>;
+}
 
 export interface SynthResult {
   readonly outDir: string;
@@ -29,7 +33,7 @@ export function synthesize(
     for (const environment of environments)
       new EnvironmentStack(app, environment, { outDir: target, artifacts });
     app.synth();
-    carryOverTerraformState(target, staging, environments);
+    carryOver(target, staging, new Set(environments.map((e) => e.name)));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -38,17 +42,32 @@ export function synthesize(
   return { outDir: target, stacks: environments.map((e) => e.name) };
 }
 
-function carryOverTerraformState(previous: string, next: string, environments: readonly Environment[]): void {
-  for (const { name } of environments) {
-    for (const entry of KEPT_ACROSS_SYNTHS) {
-      const from = join(previous, "stacks", name, entry);
-      if (existsSync(from)) renameSafely(from, join(next, "stacks", name, entry));
+/**
+ * Keeps what the new output must not lose: terraform's providers in every re-synthesized stack, and
+ * whole stacks of environments this run did not synthesize (`synth --env dev` leaves prod as it was).
+ */
+function carryOver(previous: string, next: string, synthesized: ReadonlySet<string>): void {
+  const previousManifest = readManifest(previous);
+  if (!previousManifest) return;
+  const nextManifest = readManifest(next)!;
+  for (const name of Object.keys(previousManifest.stacks)) {
+    const from = join(previous, "stacks", name);
+    const to = join(next, "stacks", name);
+    if (synthesized.has(name)) {
+      for (const entry of KEPT_ACROSS_SYNTHS) {
+        if (existsSync(join(from, entry))) renameSync(join(from, entry), join(to, entry));
+      }
+    } else if (existsSync(from)) {
+      renameSync(from, to);
+      nextManifest.stacks[name] = previousManifest.stacks[name];
     }
   }
+  writeFileSync(join(next, "manifest.json"), JSON.stringify(nextManifest, null, 2));
 }
 
-function renameSafely(from: string, to: string): void {
-  if (existsSync(dirname(to))) renameSync(from, to);
+function readManifest(outDir: string): Manifest | undefined {
+  const file = join(outDir, "manifest.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Manifest) : undefined;
 }
 
 /** Two renames: the window where neither folder is in place is as short as the file system allows. */

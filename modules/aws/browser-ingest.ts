@@ -169,5 +169,5 @@ export class BrowserIngest extends Construct {
 }
 
 function slug(key: string): string {
-  return key.replace(/[^a-zA-Z0-9]+/g, "_");
+  return key.toLowerCase().replace(/[^a-z0-9]+/g, "_");
 }

@@ -1,0 +1,88 @@
+import { App, Testing } from "cdktf";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { ConfigError, type Diagnostic } from "../config/diagnostics";
+import { loadEnvironments, mergeConfig, type Environment } from "../config/load";
+import { REPO_ROOT } from "../paths";
+import { buildArtifacts } from "../stacks/artifacts";
+import { EnvironmentStack } from "../stacks/environment-stack";
+
+export const CONFIG_DIR = join(REPO_ROOT, "config");
+
+/** A throw-away config folder holding the given files. */
+export function configFolder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "lakestack-config-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** Loads a config folder and returns the diagnostics it fails with (fails the test when it loads). */
+export function diagnosticsOf(files: Record<string, string>, names?: string[]): Diagnostic[] {
+  const dir = configFolder(files);
+  try {
+    loadEnvironments(dir, names);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.diagnostics];
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+export function referenceEnvironment(name: string): Environment {
+  return loadEnvironments(CONFIG_DIR, [name])[0];
+}
+
+/** A reference environment with YAML fields changed, e.g. `{ browser_ingest: { enabled: false } }`. */
+export function variantEnvironment(name: string, changes: Record<string, unknown>): Environment {
+  const original = parse(readFileSync(join(CONFIG_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
+  const dir = configFolder({
+    "base.yaml": readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"),
+    [`${name}.yaml`]: stringify(mergeConfig(original, changes)),
+  });
+  try {
+    return loadEnvironments(dir, [name])[0];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesized Terraform JSON of one environment's stack. */
+export type TerraformJson = {
+  terraform: Record<string, any>;
+  provider: Record<string, any[]>;
+  resource: Record<string, Record<string, any>>;
+  output: Record<string, any>;
+};
+
+let artifacts: ReturnType<typeof buildArtifacts> | undefined;
+
+export function synthStack(environment: Environment): { stack: EnvironmentStack; json: TerraformJson } {
+  artifacts ??= buildArtifacts();
+  const app: App = Testing.app();
+  const stack = new EnvironmentStack(app, environment, { outDir: app.outdir, artifacts });
+  return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
+}
+
+/** All resources of one Terraform type, by name. */
+export function resources(json: TerraformJson, type: string): Record<string, any> {
+  return json.resource[type] ?? {};
+}
+
+export function only(json: TerraformJson, type: string): any {
+  const all = Object.values(resources(json, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** An IAM policy document embedded as a JSON string. */
+export function policy(text: string): { Statement: any[] } {
+  return JSON.parse(text) as { Statement: any[] };
+}
+
+export function actionsOf(statement: { Action: string | string[] }): string[] {
+  return [statement.Action].flat().sort();
+}

@@ -1,0 +1,329 @@
+import {
+  actionsOf,
+  only,
+  policy,
+  referenceEnvironment,
+  resources,
+  synthStack,
+  variantEnvironment,
+  type TerraformJson,
+} from "../helpers";
+
+const synths = new Map<string, TerraformJson>();
+const synth = (name: string) => synths.get(name)!;
+
+beforeAll(() => {
+  for (const name of ["dev", "staging", "prod"])
+    synths.set(name, synthStack(referenceEnvironment(name)).json);
+});
+
+describe("the event stream", () => {
+  it("is encrypted with the AWS-managed key and sized per environment", () => {
+    const dev = only(synth("dev"), "aws_kinesis_stream");
+    expect(dev).toMatchObject({
+      name: "seismo-dev-events",
+      encryption_type: "KMS",
+      kms_key_id: "alias/aws/kinesis",
+      retention_period: 24,
+      shard_count: 1,
+      stream_mode_details: { stream_mode: "PROVISIONED" },
+    });
+    const prod = only(synth("prod"), "aws_kinesis_stream");
+    expect(prod.stream_mode_details).toEqual({ stream_mode: "ON_DEMAND" });
+    expect(prod).not.toHaveProperty("shard_count");
+    expect(prod.shard_level_metrics).toEqual([
+      "IncomingRecords",
+      "WriteProvisionedThroughputExceeded",
+      "IteratorAgeMilliseconds",
+    ]);
+  });
+
+  it("grants KMS on a customer key only to those who need it", () => {
+    const key = "arn:aws:kms:eu-west-1:500000000101:key/1b2c3d4e-0000-4000-8000-000000000001";
+    const json = synthStack(variantEnvironment("dev", { stream: { kms_key_arn: key } })).json;
+    expect(only(json, "aws_kinesis_stream").kms_key_id).toBe(key);
+    const statements = (name: string) =>
+      policy(resources(json, "aws_iam_role_policy")[name].policy).Statement;
+    const keyGrant = (name: string) =>
+      statements(name)
+        .filter((s) => s.Resource === key)
+        .map(actionsOf);
+    expect(keyGrant("browser_guest_put_records")).toEqual([["kms:GenerateDataKey"]]);
+    expect(keyGrant("http_ingest_role_policy")).toEqual([["kms:GenerateDataKey"]]);
+    expect(keyGrant("databricks_access_kinesis_reader_policy")).toEqual([["kms:Decrypt"]]);
+    // Without a customer key nobody gets KMS permissions.
+    const refs = JSON.stringify(resources(synth("dev"), "aws_iam_role_policy"));
+    expect(refs).not.toContain("kms:");
+  });
+});
+
+describe("browser ingest", () => {
+  const guestPolicy = () =>
+    policy(resources(synth("prod"), "aws_iam_role_policy").browser_guest_put_records.policy);
+
+  it("lets guests put records into this one stream and nothing else", () => {
+    expect(guestPolicy().Statement).toEqual([
+      {
+        Sid: "PutRecords",
+        Effect: "Allow",
+        Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
+        Resource: "${aws_kinesis_stream.events_stream.arn}",
+      },
+    ]);
+  });
+
+  it("trusts Cognito only for this pool's unauthenticated identities", () => {
+    const role = resources(synth("prod"), "aws_iam_role").browser_guest_role;
+    const [trust] = policy(role.assume_role_policy).Statement;
+    expect(trust).toEqual({
+      Effect: "Allow",
+      Principal: { Federated: "cognito-identity.amazonaws.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          "cognito-identity.amazonaws.com:aud": "${aws_cognito_identity_pool.browser_identity_pool.id}",
+        },
+        "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
+      },
+    });
+  });
+
+  it("enables the basic flow: the enhanced flow's session policy has no Kinesis actions", () => {
+    expect(only(synth("prod"), "aws_cognito_identity_pool")).toMatchObject({
+      allow_unauthenticated_identities: true,
+      allow_classic_flow: true,
+    });
+    expect(only(synth("prod"), "aws_cognito_identity_pool_roles_attachment").roles).toEqual({
+      unauthenticated: "${aws_iam_role.browser_guest_role.arn}",
+    });
+  });
+
+  it("serves the page from a bucket that is public through its policy only", () => {
+    const json = synth("prod");
+    const block = resources(json, "aws_s3_bucket_public_access_block").browser_site_public_access;
+    expect(block).toMatchObject({
+      block_public_acls: true,
+      ignore_public_acls: true,
+      block_public_policy: false,
+      restrict_public_buckets: false,
+    });
+    expect(resources(json, "aws_s3_bucket_ownership_controls").browser_site_ownership.rule).toEqual({
+      object_ownership: "BucketOwnerEnforced",
+    });
+    const sitePolicy = resources(json, "aws_s3_bucket_policy").browser_site_policy;
+    expect(sitePolicy.depends_on).toEqual(
+      expect.arrayContaining([
+        "aws_s3_bucket_public_access_block.browser_site_public_access",
+        "aws_s3_bucket_ownership_controls.browser_site_ownership",
+      ]),
+    );
+    expect(policy(sitePolicy.policy).Statement).toEqual([
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: "*",
+        Action: "s3:GetObject",
+        Resource: "${aws_s3_bucket.browser_site_bucket.arn}/*",
+      }),
+    ]);
+  });
+
+  it("uploads every built page file with its content type, index.html uncached", () => {
+    const objects = Object.values(resources(synth("prod"), "aws_s3_object")).filter(
+      (o) => o.bucket === "${aws_s3_bucket.browser_site_bucket.id}" && o.key !== "config.json",
+    );
+    const index = objects.find((o) => o.key === "index.html");
+    expect(index).toMatchObject({ content_type: "text/html; charset=utf-8", cache_control: "no-cache" });
+    expect(index.source).toMatch(/^assets\//);
+    expect(index.source_hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(objects.some((o) => o.key.endsWith(".js") && o.content_type.startsWith("text/javascript"))).toBe(
+      true,
+    );
+  });
+
+  it("publishes config.json built by Terraform from resource attributes", () => {
+    const config = resources(synth("prod"), "aws_s3_object").browser_site_config;
+    expect(config).toMatchObject({
+      key: "config.json",
+      content_type: "application/json",
+      cache_control: "no-cache",
+    });
+    expect(config.content).toMatch(/^\$\{jsonencode\(\{/);
+    for (const reference of [
+      "aws_kinesis_stream.events_stream.name",
+      "aws_cognito_identity_pool.browser_identity_pool.id",
+      "aws_iam_role.browser_guest_role.arn",
+      "aws_apigatewayv2_api.http_ingest_api.api_endpoint",
+    ]) {
+      expect(config.content).toContain(reference);
+    }
+  });
+});
+
+describe("HTTP ingest", () => {
+  it("runs Node.js 22 on arm64 with JSON logs, sized from YAML", () => {
+    expect(only(synth("prod"), "aws_lambda_function")).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      memory_size: 512,
+      timeout: 10,
+      reserved_concurrent_executions: 50,
+      logging_config: {
+        log_format: "JSON",
+        log_group: "${aws_cloudwatch_log_group.http_ingest_log_group.name}",
+      },
+      environment: {
+        variables: expect.objectContaining({ STREAM_NAME: "${aws_kinesis_stream.events_stream.name}" }),
+      },
+    });
+    expect(only(synth("prod"), "aws_cloudwatch_log_group").retention_in_days).toBe(90);
+    expect(only(synth("dev"), "aws_cloudwatch_log_group").retention_in_days).toBe(7);
+  });
+
+  it("ships its code as an asset relative to the stack folder, hashed by content", () => {
+    const fn = only(synth("prod"), "aws_lambda_function");
+    expect(fn.filename).toMatch(/^assets\/http_ingest_code\/[0-9A-F]+\/[^/]+\.zip$/);
+    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // Same sources, same zip, same hash: no perpetual diff.
+    const again = only(synthStack(referenceEnvironment("prod")).json, "aws_lambda_function");
+    expect(again.source_code_hash).toBe(fn.source_code_hash);
+    expect(again.filename).toBe(fn.filename);
+  });
+
+  it("may write only its own logs and put records", () => {
+    const statements = policy(
+      resources(synth("prod"), "aws_iam_role_policy").http_ingest_role_policy.policy,
+    ).Statement;
+    expect(statements.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "${aws_cloudwatch_log_group.http_ingest_log_group.arn}:*",
+      ],
+      [["kinesis:PutRecord", "kinesis:PutRecords"], "${aws_kinesis_stream.events_stream.arn}"],
+    ]);
+  });
+
+  it("routes POST /events, throttled from YAML, CORS limited to the site's origin", () => {
+    const json = synth("prod");
+    expect(only(json, "aws_apigatewayv2_route").route_key).toBe("POST /events");
+    expect(only(json, "aws_apigatewayv2_stage").default_route_settings).toEqual({
+      throttling_rate_limit: 1000,
+      throttling_burst_limit: 2000,
+    });
+    expect(only(json, "aws_apigatewayv2_api").cors_configuration.allow_origins).toEqual([
+      "http://${aws_s3_bucket_website_configuration.browser_site_website.website_endpoint}",
+    ]);
+    expect(only(json, "aws_lambda_permission").source_arn).toBe(
+      "${aws_apigatewayv2_api.http_ingest_api.execution_arn}/*/POST/events",
+    );
+  });
+});
+
+describe("the data lake", () => {
+  const lake = (name: string, type: string, id: string) => resources(synth(name), type)[`lake_${id}`];
+
+  it("blocks all public access, encrypts, versions and expires old versions", () => {
+    expect(lake("prod", "aws_s3_bucket_public_access_block", "public_access")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(
+      resources(synth("prod"), "aws_s3_bucket_server_side_encryption_configuration").lake_encryption.rule,
+    ).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
+    expect(
+      resources(synth("prod"), "aws_s3_bucket_versioning").lake_versioning.versioning_configuration,
+    ).toEqual({
+      status: "Enabled",
+    });
+    const rules = lake("prod", "aws_s3_bucket_lifecycle_configuration", "lifecycle").rule;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }),
+        expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+      ]),
+    );
+  });
+
+  it("denies every request that is not over TLS", () => {
+    const [statement] = policy(resources(synth("prod"), "aws_s3_bucket_policy").lake_policy.policy).Statement;
+    expect(statement).toMatchObject({
+      Effect: "Deny",
+      Principal: "*",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+
+  it("keeps raw/, processed/ and curated/", () => {
+    const keys = Object.values(resources(synth("prod"), "aws_s3_object"))
+      .filter((o) => o.bucket === "${aws_s3_bucket.lake_bucket.id}")
+      .map((o) => o.key)
+      .sort();
+    expect(keys).toEqual(["curated/", "processed/", "raw/"]);
+  });
+
+  it("force-destroys only in development, and is protected in production", () => {
+    expect(resources(synth("dev"), "aws_s3_bucket").lake_bucket.force_destroy).toBe(true);
+    const prodLake = resources(synth("prod"), "aws_s3_bucket").lake_bucket;
+    expect(prodLake.force_destroy).toBe(false);
+    expect(prodLake.lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe("least privilege", () => {
+  // A log group's ":*" (its streams) is scoped; a bare "*" resource or a service-wide "svc:*" action is not.
+  it("no Allow statement written by the project has * as action or resource", () => {
+    for (const [name, json] of synths) {
+      const documents = [
+        ...Object.values(resources(json, "aws_iam_role_policy")).map((p) => p.policy),
+        ...Object.values(resources(json, "aws_iam_role")).map((r) => r.assume_role_policy),
+        ...Object.values(resources(json, "aws_s3_bucket_policy")).map((p) => p.policy),
+      ];
+      expect(documents.length).toBeGreaterThan(5);
+      for (const document of documents) {
+        for (const statement of policy(document).Statement.filter((s) => s.Effect === "Allow")) {
+          const wildcard = [
+            ...[statement.Action].flat().filter((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a)),
+            ...[statement.Resource ?? []].flat().filter((r) => r === "*"),
+          ];
+          expect({ environment: name, wildcard }).toEqual({ environment: name, wildcard: [] });
+        }
+      }
+    }
+  });
+});
+
+describe("YAML switches", () => {
+  const addresses = (json: TerraformJson) =>
+    Object.entries(json.resource).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${type}.${name}`),
+    );
+
+  it("browser_ingest: false removes exactly the page, its bucket and the Cognito guests", () => {
+    const full = addresses(synth("staging"));
+    const without = addresses(
+      synthStack(variantEnvironment("staging", { browser_ingest: { enabled: false } })).json,
+    );
+    const removed = full.filter((a) => !without.includes(a));
+    expect(without.filter((a) => !full.includes(a))).toEqual([]);
+    expect(removed.every((a) => /\.browser_/.test(a))).toBe(true);
+    expect(removed).toEqual(
+      expect.arrayContaining([
+        "aws_cognito_identity_pool.browser_identity_pool",
+        "aws_iam_role.browser_guest_role",
+        "aws_s3_bucket.browser_site_bucket",
+        "aws_s3_object.browser_site_config",
+      ]),
+    );
+    expect(full.filter((a) => /\.browser_/.test(a))).toEqual(removed);
+  });
+
+  it("http_ingest: false removes exactly the API, the function and its role", () => {
+    const full = addresses(synth("staging"));
+    const json = synthStack(variantEnvironment("staging", { http_ingest: { enabled: false } })).json;
+    const without = addresses(json);
+    expect(without.filter((a) => !full.includes(a))).toEqual([]);
+    expect(full.filter((a) => !without.includes(a))).toEqual(full.filter((a) => /\.http_ingest_/.test(a)));
+    expect(resources(json, "aws_s3_object").browser_site_config.content).toContain('"ingestUrl" = null');
+  });
+});

@@ -1,0 +1,158 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import type { App } from "cdktf";
+import { loadEnvironments } from "../../config/load";
+import { buildArtifacts } from "../../stacks/artifacts";
+import { synthesize } from "../../stacks/synthesize";
+import {
+  CONFIG_DIR,
+  referenceEnvironment,
+  synthStack,
+  variantEnvironment,
+  type TerraformJson,
+} from "../helpers";
+
+describe("one stack per environment", () => {
+  let outDir: string;
+  let stacks: Record<string, TerraformJson>;
+
+  beforeAll(() => {
+    outDir = join(mkdtempSync(join(tmpdir(), "lakestack-synth-")), "cdktf.out");
+    synthesize(loadEnvironments(CONFIG_DIR), outDir, buildArtifacts());
+    stacks = Object.fromEntries(
+      readdirSync(join(outDir, "stacks")).map((env) => [
+        env,
+        JSON.parse(readFileSync(join(outDir, "stacks", env, "cdk.tf.json"), "utf8")) as TerraformJson,
+      ]),
+    );
+  });
+
+  afterAll(() => rmSync(join(outDir, ".."), { recursive: true, force: true }));
+
+  it("writes cdktf.out/stacks/<env>/cdk.tf.json with stack ids the environment names", () => {
+    expect(Object.keys(stacks).sort()).toEqual(["dev", "prod", "staging"]);
+    const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod", "staging"]);
+  });
+
+  it("pins the AWS account and region, and tags everything", () => {
+    expect(stacks.prod.provider.aws).toEqual([
+      {
+        region: "eu-west-1",
+        allowed_account_ids: ["500000000303"],
+        default_tags: [
+          {
+            tags: {
+              team: "platform",
+              service: "distributed-seismograph",
+              project: "seismo",
+              environment: "prod",
+              "managed-by": "lakestack",
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("configures Databricks with the workspace host only: credentials come from the environment", () => {
+    expect(stacks.prod.provider.databricks).toEqual([
+      { host: "https://dbc-4f1c2a9e-7b3d.cloud.databricks.com" },
+    ]);
+  });
+
+  it("keeps each environment's state under its own key, encrypted, with S3-native locking", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      expect(stacks[env].terraform.backend).toEqual({
+        s3: {
+          bucket: "seismo-terraform-state-500000000001",
+          key: `lakestack/${env}.tfstate`,
+          region: "eu-west-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    }
+  });
+
+  it("pins the provider versions the bindings were generated for", () => {
+    expect(stacks.dev.terraform.required_providers).toEqual({
+      aws: { source: "aws", version: "6.25.0" },
+      databricks: { source: "databricks/databricks", version: "1.99.0" },
+    });
+  });
+
+  it("gives every resource a readable address", () => {
+    const names = Object.values(stacks.prod.resource).flatMap((byName) => Object.keys(byName));
+    expect(names.length).toBeGreaterThan(40);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+  });
+
+  it("never lets a YAML string reach the Terraform JSON as an expression", () => {
+    for (const json of Object.values(stacks)) {
+      const text = JSON.stringify(json);
+      // Every interpolation the stacks write is a reference or a function the code chose.
+      const expressions = text.match(/\$\{[^}]*\}/g) ?? [];
+      for (const expression of expressions) {
+        expect(expression).toMatch(/^\$\{(jsonencode\(|aws_|databricks_)/);
+      }
+      expect(text).not.toContain("file(");
+    }
+  });
+});
+
+describe("a local backend", () => {
+  it("keeps state outside cdktf.out, addressed relative to the stack folder", () => {
+    const { stack, json } = synthStack(variantEnvironment("dev", { state: { backend: "local" } }));
+    const path: string = json.terraform.backend.local.path;
+    expect(isAbsolute(path)).toBe(false);
+    const stackFolder = join((stack.node.root as App).outdir, "stacks", "dev");
+    expect(resolve(stackFolder, path)).toBe(resolve("terraform.dev.tfstate"));
+  });
+});
+
+describe("synthesis is atomic", () => {
+  const root = mkdtempSync(join(tmpdir(), "lakestack-atomic-"));
+  const outDir = join(root, "cdktf.out");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("a failing run leaves the previous output exactly as it was", () => {
+    const environments = [referenceEnvironment("dev")];
+    const artifacts = buildArtifacts();
+    synthesize(environments, outDir, artifacts);
+    const before = readFileSync(join(outDir, "stacks", "dev", "cdk.tf.json"), "utf8");
+    mkdirSync(join(outDir, "stacks", "dev", ".terraform"));
+    writeFileSync(join(outDir, "stacks", "dev", ".terraform", "marker"), "providers");
+
+    const broken = {
+      ...artifacts,
+      ingestLambda: { ...artifacts.ingestLambda, zipPath: join(root, "missing.zip") },
+    };
+    expect(() => synthesize(environments, outDir, broken)).toThrow();
+    expect(readFileSync(join(outDir, "stacks", "dev", "cdk.tf.json"), "utf8")).toBe(before);
+    expect(readdirSync(root)).toEqual(["cdktf.out"]);
+
+    // A successful run keeps terraform's provider folder, so the next plan needs no new init.
+    synthesize(environments, outDir, artifacts);
+    expect(existsSync(join(outDir, "stacks", "dev", ".terraform", "marker"))).toBe(true);
+  });
+
+  it("synthesizing one environment leaves the others' output in place", () => {
+    const artifacts = buildArtifacts();
+    synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts);
+    const prod = readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8");
+    synthesize([referenceEnvironment("dev")], outDir, artifacts);
+    expect(readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8")).toBe(prod);
+    const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod"]);
+  });
+});
