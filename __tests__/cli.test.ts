@@ -1,0 +1,126 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { editorJsonSchema } from "../config/schema";
+import { REPO_ROOT } from "../paths";
+import { CONFIG_DIR } from "./helpers";
+
+/** Runs the real CLI in a scratch folder holding a copy of the reference config. */
+function lakestack(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "lakestack"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, LAKESTACK_DEBUG: "" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
+
+describe("the lakestack command", () => {
+  let cwd: string;
+
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), "lakestack-cli-"));
+    cpSync(CONFIG_DIR, join(cwd, "config"), { recursive: true });
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it("validates every environment", () => {
+    const { code, stdout } = lakestack(cwd, "validate", "--all");
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe("valid: dev, prod, staging");
+  });
+
+  it("synthesizes every environment, then refuses a typo without touching the output", () => {
+    expect(lakestack(cwd, "synth").code).toBe(0);
+    expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(["dev", "prod", "staging"]);
+    const before = readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8");
+
+    const dev = join(cwd, "config", "dev.yaml");
+    const original = readFileSync(dev, "utf8");
+    writeFileSync(dev, original.replace("retention_hours: 24", "retension_hours: 24"));
+    try {
+      const { code, stdout, stderr } = lakestack(cwd, "synth");
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      const line = original.split("\n").findIndex((l) => l.includes("retention_hours: 24")) + 1;
+      expect(stderr).toContain(
+        `config/dev.yaml:${line}:3: stream.retension_hours: unknown key 'retension_hours'; did you mean 'retention_hours'?`,
+      );
+      expect(stderr).not.toMatch(STACK_TRACE);
+      expect(readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8")).toBe(before);
+      expect(readdirSync(cwd).sort()).toEqual(["cdktf.out", "config"]);
+
+      const json = lakestack(cwd, "validate", "--json");
+      expect(json.code).toBe(1);
+      const report = JSON.parse(json.stdout);
+      expect(report).toMatchObject({
+        ok: false,
+        diagnostics: [{ file: "config/dev.yaml", line, col: 3, path: "stream.retension_hours" }],
+      });
+    } finally {
+      writeFileSync(dev, original);
+    }
+  });
+
+  it("prints exactly one JSON document with --json", () => {
+    const { code, stdout } = lakestack(cwd, "validate", "--env", "prod", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ ok: true, environments: ["prod"], diagnostics: [] });
+  });
+
+  it("lists environments with mode, region and workspace", () => {
+    const { code, stdout } = lakestack(cwd, "envs", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([
+      expect.objectContaining({
+        name: "dev",
+        mode: "development",
+        region: "eu-west-1",
+        account: "500000000101",
+      }),
+      expect.objectContaining({ name: "prod", mode: "production" }),
+      expect.objectContaining({ name: "staging", mode: "production" }),
+    ]);
+  });
+
+  it("suggests the environment a mistyped --env meant, with exit code 1", () => {
+    const { code, stderr } = lakestack(cwd, "validate", "--env", "prd");
+    expect(code).toBe(1);
+    expect(stderr).toContain("no environment 'prd'; did you mean 'prod'?");
+  });
+
+  it("treats unknown commands and options as usage errors", () => {
+    expect(lakestack(cwd, "deploy").code).toBe(1);
+    expect(lakestack(cwd, "validate", "--everything").code).toBe(1);
+  });
+
+  it("reports an internal error with exit code 2 and no stack trace", () => {
+    writeFileSync(join(cwd, "not-a-folder"), "");
+    const { code, stderr } = lakestack(cwd, "synth", "--out", join(cwd, "not-a-folder", "out"));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^lakestack: internal error: /m);
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("prints the editor schema", () => {
+    const { code, stdout } = lakestack(cwd, "schema");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(editorJsonSchema());
+  });
+});
+
+describe("config/lakestack.schema.json", () => {
+  it("is what the schema generates (run `npm run schema` after changing config/schema.ts)", () => {
+    const committed = JSON.parse(readFileSync(join(CONFIG_DIR, "lakestack.schema.json"), "utf8"));
+    expect(committed).toEqual(editorJsonSchema());
+  });
+
+  it("is draft-07 and lets no unknown key through", () => {
+    const schema = editorJsonSchema() as { $schema: string; additionalProperties: boolean };
+    expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
