@@ -25,6 +25,7 @@ export function synthesize(
   outDir: string,
   artifacts: BuildArtifacts,
 ): SynthResult {
+  skipTokenCreationTraces();
   const target = resolve(outDir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -68,6 +69,17 @@ function carryOver(previous: string, next: string, synthesized: ReadonlySet<stri
 function readManifest(outDir: string): Manifest | undefined {
   const file = join(outDir, "manifest.json");
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Manifest) : undefined;
+}
+
+/**
+ * cdktf records a full stack trace for every token it creates, only to quote it if the token later fails
+ * to resolve; that is a fifth of synthesis time. cdktf is pinned to its final release, so this private
+ * hook stays where it is.
+ */
+function skipTokenCreationTraces(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const traces = require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace?: () => string[] };
+  if (typeof traces.captureStackTrace === "function") traces.captureStackTrace = () => [];
 }
 
 /** Two renames: the window where neither folder is in place is as short as the file system allows. */
