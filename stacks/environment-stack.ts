@@ -9,6 +9,7 @@ import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
 import { DatabricksAccess, iamRoleArn } from "../modules/aws/databricks-access";
 import { HttpIngest, type LambdaCode } from "../modules/aws/http-ingest";
+import { ComputeInstanceProfile } from "../modules/databricks/compute-instance-profile";
 import { Credentials } from "../modules/databricks/credentials";
 import { DeltaSharing } from "../modules/databricks/delta-sharing";
 import { EventsPipeline } from "../modules/databricks/events-pipeline";
@@ -123,6 +124,9 @@ export class EnvironmentStack extends TerraformStack {
       lakeAccess: { name: names.lakeAccessRole, externalId: credentials.lake.awsIamRole.externalId },
       computeRoleName: config.unity_catalog.instance_profile ? names.computeRole : undefined,
     });
+    if (access.instanceProfile) {
+      new ComputeInstanceProfile(this, "classic_compute", { instanceProfileArn: access.instanceProfile.arn });
+    }
     const catalog = new UnityCatalog(this, "unity_catalog", {
       externalLocationName: names.externalLocation,
       storageCredentialName: credentials.lake.name,

@@ -103,8 +103,12 @@ describe("access from Databricks to AWS", () => {
 
   it("creates an instance profile for classic compute only when asked", () => {
     expect(resources(synth("prod"), "aws_iam_instance_profile")).toEqual({});
+    expect(resources(synth("prod"), "databricks_instance_profile")).toEqual({});
     const json = synthStack(variantEnvironment("dev", { unity_catalog: { instance_profile: true } })).json;
     expect(only(json, "aws_iam_instance_profile").name).toBe("seismo-dev-dbx-compute");
+    expect(only(json, "databricks_instance_profile").instance_profile_arn).toBe(
+      "${aws_iam_instance_profile.databricks_access_compute_instance_profile.arn}",
+    );
   });
 });
 
