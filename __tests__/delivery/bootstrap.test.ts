@@ -1,0 +1,307 @@
+import { Testing } from "cdktf";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ciRoleArn,
+  deployPolicy,
+  githubSubject,
+  planPolicy,
+  stateAccessStatements,
+} from "../../bootstrap/policies";
+import { BootstrapInputError, loadBootstrapInputs, type BootstrapInputs } from "../../bootstrap/settings";
+import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
+import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
+import type { PolicyStatement } from "../../modules/aws/iam";
+import { CONFIG_DIR, ROOT, scratchDir } from "./support";
+
+const SETTINGS = join(ROOT, "bootstrap", "bootstrap.yaml");
+const asList = (value: string | readonly string[] | undefined) =>
+  value === undefined ? [] : typeof value === "string" ? [value] : [...value];
+const actionsOf = (statements: readonly PolicyStatement[]) => statements.flatMap((s) => asList(s.Action));
+
+/** Every Allow grant as (action, resource) pairs. */
+function grants(statements: readonly PolicyStatement[]): [string, string][] {
+  return statements
+    .filter((s) => s.Effect === "Allow")
+    .flatMap((s) => asList(s.Action).flatMap((a) => asList(s.Resource).map((r): [string, string] => [a, r])));
+}
+
+function synthesized(inputs: BootstrapInputs) {
+  const app = Testing.app();
+  const stacks = addBootstrapStacks(app, inputs, { outDir: "bootstrap/cdktf.out", stateDir: "bootstrap" });
+  const json = (stack: Parameters<typeof Testing.synth>[0]) => JSON.parse(Testing.synth(stack));
+  return {
+    state: json(stacks.state),
+    accounts: new Map([...stacks.accounts].map(([account, stack]) => [account, json(stack)])),
+  };
+}
+
+describe("the bootstrap stacks for the reference config", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const { state, accounts } = synthesized(inputs);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const prodStack = accounts.get(prod.accountId)!;
+  const bucketPolicy = JSON.parse(Object.values<any>(state.resource.aws_s3_bucket_policy)[0].policy);
+
+  it("keeps their own state locally, outside the output folder", () => {
+    expect(state.terraform.backend.local.path).toBe("../../../terraform.state.tfstate");
+    expect(prodStack.terraform.backend.local.path).toBe(
+      `../../../terraform.github-${prod.accountId}.tfstate`,
+    );
+    expect(state.provider.aws[0].allowed_account_ids).toEqual([inputs.state.accountId]);
+  });
+
+  it("makes the state bucket versioned, encrypted, private and impossible for Terraform to destroy", () => {
+    const [bucket] = Object.values<any>(state.resource.aws_s3_bucket);
+    expect(bucket.bucket).toBe(inputs.state.bucket);
+    expect(bucket.lifecycle.prevent_destroy).toBe(true);
+    expect(
+      Object.values<any>(state.resource.aws_s3_bucket_versioning)[0].versioning_configuration.status,
+    ).toBe("Enabled");
+    const [encryption] = Object.values<any>(
+      state.resource.aws_s3_bucket_server_side_encryption_configuration,
+    );
+    expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+    expect(Object.values<any>(state.resource.aws_s3_bucket_public_access_block)[0]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+  });
+
+  it("denies the state bucket to every request without TLS", () => {
+    expect(bucketPolicy.Statement).toContainEqual({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [`arn:aws:s3:::${inputs.state.bucket}`, `arn:aws:s3:::${inputs.state.bucket}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+
+  it("lets each environment's roles, and only those, reach that environment's state object", () => {
+    const stateObject = `arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}`;
+    const onState = (principal: string) =>
+      bucketPolicy.Statement.filter(
+        (s: PolicyStatement) =>
+          s.Resource === stateObject && s.Condition?.ArnEquals?.["aws:PrincipalArn"] === principal,
+      ).flatMap((s: PolicyStatement) => asList(s.Action));
+    expect(onState(ciRoleArn(prod, "plan"))).toEqual(["s3:GetObject"]);
+    expect(onState(ciRoleArn(prod, "deploy")).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
+    const principals = bucketPolicy.Statement.filter((s: PolicyStatement) => s.Resource === stateObject).map(
+      (s: PolicyStatement) => s.Condition?.ArnEquals?.["aws:PrincipalArn"],
+    );
+    expect(new Set(principals)).toEqual(new Set([ciRoleArn(prod, "plan"), ciRoleArn(prod, "deploy")]));
+  });
+
+  it("creates one GitHub OIDC provider per account, for AWS STS as audience", () => {
+    expect([...accounts.keys()].sort()).toEqual(
+      [...new Set(inputs.environments.map((e) => e.accountId))].sort(),
+    );
+    expect(Object.values<any>(prodStack.resource.aws_iam_openid_connect_provider)).toEqual([
+      expect.objectContaining({
+        url: "https://token.actions.githubusercontent.com",
+        client_id_list: ["sts.amazonaws.com"],
+      }),
+    ]);
+  });
+
+  it("trusts the plan role only for the plan-<env> GitHub environment and the deploy role only for <env>", () => {
+    const roles = Object.values<any>(prodStack.resource.aws_iam_role);
+    const trustOf = (name: string) =>
+      JSON.parse(roles.find((r) => r.name === name).assume_role_policy).Statement as PolicyStatement[];
+    for (const [kind, environment] of [
+      ["plan", "plan-prod"],
+      ["deploy", "prod"],
+    ] as const) {
+      expect(trustOf(`${prod.project}-prod-ci-${kind}`)).toEqual([
+        {
+          Sid: "GithubEnvironmentOnly",
+          Effect: "Allow",
+          Principal: {
+            Federated: `arn:aws:iam::${prod.accountId}:oidc-provider/token.actions.githubusercontent.com`,
+          },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub": `repo:seismo-platform/lakestack:environment:${environment}`,
+            },
+          },
+        },
+      ]);
+    }
+    expect(roles.every((r) => r.path === "/lakestack-ci/")).toBe(true);
+  });
+
+  it("keeps every role policy under IAM's 10,240-character limit for a role's inline policies", () => {
+    for (const stack of accounts.values()) {
+      for (const policy of Object.values<any>(stack.resource.aws_iam_role_policy)) {
+        expect(policy.policy.length).toBeLessThan(10240);
+      }
+    }
+  });
+
+  it("tells people which role ARN goes into which GitHub environment", () => {
+    expect(githubRoleVariables(inputs)).toContainEqual({
+      environment: "plan-prod",
+      roleArn: `arn:aws:iam::${prod.accountId}:role/lakestack-ci/${prod.project}-prod-ci-plan`,
+    });
+    expect(githubRoleVariables(inputs)).toHaveLength(inputs.environments.length * 2);
+  });
+});
+
+describe("the plan role's permissions", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const statements = planPolicy(inputs.state, prod);
+
+  it("cannot read data: no stream records, no lake objects beyond its empty prefix markers, no log events", () => {
+    const actions = actionsOf(statements);
+    for (const reader of ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:SubscribeToShard"]) {
+      expect(actions).not.toContain(reader);
+    }
+    expect(actions.filter((a) => a.startsWith("logs:") && /Get|Filter|Start/.test(a))).toEqual([]);
+    const lakeReads = grants(statements).filter(
+      ([action, resource]) => action === "s3:GetObject" && resource.includes(prod.names.lakeBucket),
+    );
+    expect(lakeReads.map(([, resource]) => resource)).toEqual(
+      LAKE_PREFIXES.map((p) => `arn:aws:s3:::${prod.names.lakeBucket}/${p}`),
+    );
+  });
+
+  it("writes nothing but its state lock file", () => {
+    const writes = grants(statements).filter(([action]) =>
+      /^(s3:(Put|Delete)|kinesis:(Put|Create|Delete)|lambda:(Create|Update|Delete)|iam:(Create|Put|Delete|Update|Attach)|apigateway:(POST|PUT|PATCH|DELETE))/.test(
+        action,
+      ),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const [, resource] of writes)
+      expect(resource).toBe(`arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}.tflock`);
+  });
+
+  it("names every service's actions and never grants on '*'", () => {
+    expect(actionsOf(statements).filter((a) => a.endsWith(":*"))).toEqual([]);
+    expect(grants(statements).filter(([, resource]) => resource === "*")).toEqual([]);
+  });
+});
+
+describe("the deploy role's permissions", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const statements = deployPolicy(inputs.state, prod);
+
+  it("manages only the environment's own resources, by their derived names", () => {
+    const resources = grants(statements).map(([, resource]) => resource);
+    expect(resources).toContain(
+      `arn:aws:kinesis:${prod.region}:${prod.accountId}:stream/${prod.names.stream}`,
+    );
+    expect(resources).toContain(`arn:aws:s3:::${prod.names.lakeBucket}`);
+    const roleResources = grants(statements)
+      .filter(([action]) => action === "iam:CreateRole")
+      .map(([, resource]) => resource);
+    expect(roleResources.sort()).toEqual(
+      [
+        prod.names.guestRole,
+        prod.names.ingestRole,
+        prod.names.kinesisReaderRole,
+        prod.names.lakeAccessRole,
+        prod.names.computeRole,
+      ]
+        .map((name) => `arn:aws:iam::${prod.accountId}:role/${name}`)
+        .sort(),
+    );
+    // The one "*": CreateIdentityPool has no resource type; it is held to the environment's region.
+    const star = statements.filter((s) => asList(s.Resource).includes("*"));
+    expect(star).toEqual([
+      expect.objectContaining({
+        Action: "cognito-identity:CreateIdentityPool",
+        Condition: { StringEquals: { "aws:RequestedRegion": prod.region } },
+      }),
+    ]);
+  });
+
+  it("cannot change CI's own roles or the OIDC provider", () => {
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "iam:*",
+        Resource: [
+          `arn:aws:iam::${prod.accountId}:role/lakestack-ci/*`,
+          `arn:aws:iam::${prod.accountId}:oidc-provider/token.actions.githubusercontent.com`,
+        ],
+      }),
+    );
+  });
+
+  it("passes roles only to the services that use them", () => {
+    const passRole = statements.find((s) => s.Action === "iam:PassRole")!;
+    expect(passRole.Condition?.StringEquals?.["iam:PassedToService"]).toEqual([
+      "cognito-identity.amazonaws.com",
+      "ec2.amazonaws.com",
+      "lambda.amazonaws.com",
+    ]);
+  });
+
+  it("writes the environment's state and takes its lock", () => {
+    const state = grants(statements).filter(([, resource]) =>
+      resource.startsWith(`arn:aws:s3:::${inputs.state.bucket}/`),
+    );
+    expect(state).toEqual(
+      expect.arrayContaining([
+        ["s3:PutObject", `arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}`],
+        ["s3:DeleteObject", `arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}.tflock`],
+      ]),
+    );
+  });
+});
+
+describe("bootstrap inputs", () => {
+  it("uses GitHub's immutable subject when the repository's ids are given", () => {
+    const repo = { owner: "seismo-platform", repository: "lakestack", ownerId: 17, repositoryId: 4242 };
+    expect(githubSubject(repo, "prod")).toBe("repo:seismo-platform@17/lakestack@4242:environment:prod");
+  });
+
+  it("reuses an account's existing OIDC provider instead of creating a second one", () => {
+    const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+    const [first] = inputs.environments;
+    const { accounts } = synthesized({ ...inputs, existingOidcProviderAccounts: [first.accountId] });
+    const stack = accounts.get(first.accountId)!;
+    expect(stack.resource.aws_iam_openid_connect_provider).toBeUndefined();
+    expect(stack.output.oidcProviderArn.value).toBe(
+      `arn:aws:iam::${first.accountId}:oidc-provider/token.actions.githubusercontent.com`,
+    );
+  });
+
+  it("grants the state key when the state bucket uses KMS", () => {
+    const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+    const kmsKeyArn = "arn:aws:kms:eu-west-1:500000000001:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const statements = stateAccessStatements({ ...inputs.state, kmsKeyArn }, inputs.environments[0], "plan");
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: "UseStateKey", Resource: kmsKeyArn }));
+  });
+
+  it("reports a bad settings file with its line", () => {
+    const dir = scratchDir("bootstrap");
+    try {
+      const file = join(dir, "bootstrap.yaml");
+      writeFileSync(
+        file,
+        'github:\n  owner: seismo-platform\n  repository: lakestack\n  owner_id: 17\nstate_account_id: "1"\n',
+      );
+      expect(() => loadBootstrapInputs(file, CONFIG_DIR)).toThrow(BootstrapInputError);
+      let message = "";
+      try {
+        loadBootstrapInputs(file, CONFIG_DIR);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(`${file}:2: github: set both owner_id and repository_id`);
+      expect(message).toContain(`${file}:5: state_account_id: 12 digits`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

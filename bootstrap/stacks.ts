@@ -1,0 +1,226 @@
+/**
+ * The bootstrap's stacks, each with local state (the bucket that would hold it is what they create):
+ * `state` makes the Terraform state bucket; `github-<account>` makes GitHub's OIDC provider and each
+ * environment's plan and deploy roles in that account.
+ */
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct, Node } from "constructs";
+import { join, relative, resolve } from "node:path";
+import { policyDocument } from "../modules/aws/iam";
+import { readableLogicalId } from "../stacks/addresses";
+import {
+  ciRoleArn,
+  ciRoleName,
+  CI_ROLE_PATH,
+  deployPolicy,
+  denyInsecureTransport,
+  githubEnvironment,
+  githubTrustStatements,
+  GITHUB_OIDC_URL,
+  oidcProviderArn,
+  planPolicy,
+  stateBucketGrants,
+  STS_AUDIENCE,
+  type CiRoleKind,
+} from "./policies";
+import type { BootstrapInputs, CiEnvironment, GithubRepository, StateBucket } from "./settings";
+
+export interface BootstrapStackOptions {
+  /** Where the stacks are synthesized: the local state path is written relative to each stack's folder. */
+  readonly outDir: string;
+  /** Where the local state files live, outside the output folder that every synth replaces. */
+  readonly stateDir: string;
+}
+
+/** Readable Terraform addresses, so a lost local state can be rebuilt with `terraform import`. */
+abstract class BootstrapStack extends TerraformStack {
+  constructor(scope: Construct, id: string, options: BootstrapStackOptions, account: string, region: string) {
+    super(scope, id);
+    new AwsProvider(this, "aws", {
+      region,
+      allowedAccountIds: [account],
+      defaultTags: [{ tags: { "managed-by": "lakestack-bootstrap" } }],
+    });
+    const statePath = resolve(options.stateDir, `terraform.${id}.tfstate`);
+    new LocalBackend(this, { path: relative(join(resolve(options.outDir), "stacks", id), statePath) });
+  }
+
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    return readableLogicalId(element instanceof TerraformElement ? element.node : element, this);
+  }
+}
+
+/** The Terraform state bucket: versioned, encrypted, private, TLS-only, and never destroyed by Terraform. */
+export class StateBucketStack extends BootstrapStack {
+  readonly bucket: S3Bucket;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { state: StateBucket; environments: readonly CiEnvironment[] },
+    options: BootstrapStackOptions,
+  ) {
+    const { state } = props;
+    super(scope, id, options, state.accountId, state.region);
+    this.bucket = new S3Bucket(this, "state_bucket", {
+      bucket: state.bucket,
+      lifecycle: { preventDestroy: true },
+    });
+    const bucket = this.bucket.id;
+    const versioning = new S3BucketVersioningA(this, "state_versioning", {
+      bucket,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "state_encryption", {
+      bucket,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: state.kmsKeyArn
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: state.kmsKeyArn }
+            : { sseAlgorithm: "AES256" },
+          bucketKeyEnabled: state.kmsKeyArn ? true : undefined,
+        },
+      ],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "state_public_access", {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    // Objects other accounts' roles write belong to the bucket owner.
+    const ownership = new S3BucketOwnershipControls(this, "state_ownership", {
+      bucket,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    const kinds: CiRoleKind[] = ["plan", "deploy"];
+    new S3BucketPolicy(this, "state_policy", {
+      bucket,
+      // S3 rejects concurrent bucket-configuration calls; the policy goes last.
+      dependsOn: [versioning, publicAccess, ownership],
+      policy: policyDocument([
+        denyInsecureTransport(state),
+        ...props.environments.flatMap((env) => kinds.flatMap((kind) => stateBucketGrants(state, env, kind))),
+      ]),
+    });
+    new TerraformOutput(this, "stateBucket", { value: this.bucket.bucket });
+  }
+}
+
+/** GitHub's OIDC provider and, per environment, a plan role and a deploy role, in one AWS account. */
+export class GithubAccessStack extends BootstrapStack {
+  readonly roles: ReadonlyMap<string, IamRole>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      accountId: string;
+      github: GithubRepository;
+      state: StateBucket;
+      environments: readonly CiEnvironment[];
+      createOidcProvider: boolean;
+    },
+    options: BootstrapStackOptions,
+  ) {
+    super(scope, id, options, props.accountId, props.environments[0].region);
+    const provider = props.createOidcProvider
+      ? new IamOpenidConnectProvider(this, "github_oidc", {
+          url: GITHUB_OIDC_URL,
+          clientIdList: [STS_AUDIENCE],
+        })
+      : undefined;
+    const roles = new Map<string, IamRole>();
+    for (const env of props.environments) {
+      const policies: Record<CiRoleKind, string> = {
+        plan: policyDocument(planPolicy(props.state, env)),
+        deploy: policyDocument(deployPolicy(props.state, env)),
+      };
+      for (const kind of ["plan", "deploy"] as const) {
+        const role = new IamRole(this, `${env.name}_${kind}_role`, {
+          name: ciRoleName(env, kind),
+          path: CI_ROLE_PATH,
+          description:
+            kind === "plan"
+              ? `lakestack CI: read-only plans of ${env.name} (GitHub environment ${githubEnvironment(env.name, kind)})`
+              : `lakestack CI: deploys of ${env.name} (GitHub environment ${githubEnvironment(env.name, kind)})`,
+          assumeRolePolicy: policyDocument(githubTrustStatements(props.github, env, kind)),
+          dependsOn: provider ? [provider] : undefined,
+        });
+        new IamRolePolicy(this, `${env.name}_${kind}_policy`, {
+          role: role.name,
+          name: `lakestack-${kind}`,
+          policy: policies[kind],
+        });
+        roles.set(`${env.name}:${kind}`, role);
+      }
+    }
+    this.roles = roles;
+    new TerraformOutput(this, "oidcProviderArn", {
+      value: provider?.arn ?? oidcProviderArn(props.accountId),
+    });
+  }
+}
+
+export interface BootstrapStacks {
+  readonly state: StateBucketStack;
+  /** One per AWS account that holds an environment, keyed by account id. */
+  readonly accounts: ReadonlyMap<string, GithubAccessStack>;
+}
+
+/** Adds every bootstrap stack to the app. */
+export function addBootstrapStacks(
+  scope: Construct,
+  inputs: BootstrapInputs,
+  options: BootstrapStackOptions,
+): BootstrapStacks {
+  const state = new StateBucketStack(
+    scope,
+    "state",
+    { state: inputs.state, environments: inputs.environments },
+    options,
+  );
+  const byAccount = new Map<string, CiEnvironment[]>();
+  for (const env of inputs.environments)
+    byAccount.set(env.accountId, [...(byAccount.get(env.accountId) ?? []), env]);
+  const accounts = new Map<string, GithubAccessStack>();
+  for (const [accountId, environments] of byAccount) {
+    accounts.set(
+      accountId,
+      new GithubAccessStack(
+        scope,
+        `github-${accountId}`,
+        {
+          accountId,
+          github: inputs.github,
+          state: inputs.state,
+          environments,
+          createOidcProvider: !inputs.existingOidcProviderAccounts.includes(accountId),
+        },
+        options,
+      ),
+    );
+  }
+  return { state, accounts };
+}
+
+/** What to put into each GitHub environment's AWS_ROLE_ARN variable. */
+export function githubRoleVariables(inputs: BootstrapInputs): { environment: string; roleArn: string }[] {
+  return inputs.environments.flatMap((env) =>
+    (["plan", "deploy"] as const).map((kind) => ({
+      environment: githubEnvironment(env.name, kind),
+      roleArn: ciRoleArn(env, kind),
+    })),
+  );
+}
