@@ -1,0 +1,431 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { environmentNames } from "../../config/load";
+import { buildProgram } from "../../main";
+import {
+  CONFIG_DIR,
+  referenceEnvironment,
+  ROOT,
+  runStep,
+  scratchDir,
+  stepById,
+  stepOutputs,
+  workflow,
+  WORKFLOW_FILES,
+  workflowText,
+  type Job,
+  type Step,
+} from "./support";
+
+const allJobs = () =>
+  WORKFLOW_FILES.flatMap((file) =>
+    Object.entries(workflow(file).jobs).map(([id, job]) => ({ file, id, job })),
+  );
+const allSteps = () =>
+  allJobs().flatMap(({ file, id, job }) => job.steps.map((step) => ({ file, id, step })));
+const assumesAwsRole = (job: Job) =>
+  job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+const environmentName = (job: Job) =>
+  typeof job.environment === "string" ? job.environment : job.environment?.name;
+
+describe("every workflow", () => {
+  it.each(WORKFLOW_FILES)("%s reads the repository and nothing more at the top level", (file) => {
+    expect(workflow(file).permissions).toEqual({ contents: "read" });
+  });
+
+  it.each(WORKFLOW_FILES)("%s never runs on pull_request_target", (file) => {
+    expect(Object.keys(workflow(file).on)).not.toContain("pull_request_target");
+    expect(workflowText(file)).not.toMatch(/^\s*pull_request_target\s*:/m);
+  });
+
+  it("pins every action to a full commit SHA with its version beside it", () => {
+    const uses = WORKFLOW_FILES.flatMap((file) =>
+      workflowText(file)
+        .split("\n")
+        .filter((line) => /^\s*(- )?uses:/.test(line))
+        .map((line) => line.trim()),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    for (const line of uses) {
+      expect(line).toMatch(/^(- )?uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+    // One action, one pin, everywhere.
+    const pins = new Map<string, Set<string>>();
+    for (const line of uses) {
+      const [, action, sha] = /uses: ([^@]+)@(\w+)/.exec(line)!;
+      pins.set(action, (pins.get(action) ?? new Set()).add(sha));
+    }
+    for (const [action, shas] of pins) expect(`${action}: ${shas.size}`).toBe(`${action}: 1`);
+  });
+
+  it("grants id-token: write only to jobs that assume an AWS role, each in a GitHub environment", () => {
+    for (const { file, id, job } of allJobs()) {
+      const where = `${file} ${id}`;
+      if (assumesAwsRole(job)) {
+        expect(`${where}: ${job.permissions?.["id-token"]}`).toBe(`${where}: write`);
+        expect(environmentName(job)).toBeTruthy();
+      } else {
+        expect(`${where}: ${job.permissions?.["id-token"] ?? "none"}`).toBe(`${where}: none`);
+      }
+    }
+  });
+
+  it("widens permissions only where a job writes: the PR comment and the drift issues", () => {
+    const writers = allJobs()
+      .flatMap(({ file, id, job }) =>
+        Object.entries(job.permissions ?? {})
+          .filter(([scope, level]) => level === "write" && scope !== "id-token")
+          .map(([scope]) => `${file} ${id} ${scope}`),
+      )
+      .sort();
+    expect(writers).toEqual(["drift.yml report issues", "plan.yml comment pull-requests"]);
+  });
+
+  it("keeps credentials out of checkouts and the Terraform wrapper out of exit codes", () => {
+    for (const { file, id, step } of allSteps()) {
+      if (step.uses?.startsWith("actions/checkout@")) {
+        expect(`${file} ${id}: ${step.with?.["persist-credentials"]}`).toBe(`${file} ${id}: false`);
+      }
+      if (step.uses?.startsWith("hashicorp/setup-terraform@"))
+        expect(step.with?.terraform_wrapper).toBe(false);
+    }
+  });
+
+  it("keeps expressions out of shell scripts: values reach them through env", () => {
+    for (const { file, id, step } of allSteps()) {
+      if (step.run) expect(`${file} ${id}: ${step.run.includes("${{")}`).toBe(`${file} ${id}: false`);
+    }
+  });
+
+  it("keeps Databricks secrets to the steps that run Terraform", () => {
+    for (const { file, id, job } of allJobs()) {
+      expect(`${file} ${id}: ${JSON.stringify(job.env ?? {}).includes("secrets.")}`).toBe(
+        `${file} ${id}: false`,
+      );
+    }
+    const holders = allSteps().filter(({ step }) => JSON.stringify(step.env ?? {}).includes("secrets."));
+    for (const { step } of holders) expect(step.run).toMatch(/lakestack plan|terraform .*apply/);
+  });
+
+  it("invokes only lakestack commands the CLI has", () => {
+    const commands = buildProgram()
+      .commands.map((c) => c.name())
+      .sort();
+    const invoked = new Set(
+      allSteps().flatMap(({ step }) =>
+        [...(step.run ?? "").matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map(
+          (m) => m[1],
+        ),
+      ),
+    );
+    expect([...invoked].sort()).toEqual(["envs", "guard", "plan", "synth", "validate"]);
+    for (const command of invoked) expect(commands).toContain(command);
+  });
+
+  it("shares one copy of each script between workflows", () => {
+    const run = (file: string, job: string, id: string) => stepById(workflow(file).jobs[job], id).run;
+    expect(run("drift.yml", "environments", "environments")).toBe(run("plan.yml", "changes", "environments"));
+    for (const [file, job] of [
+      ["deploy.yml", "prod"],
+      ["drift.yml", "plan"],
+    ]) {
+      expect(run(file, job, "region")).toBe(run("plan.yml", "plan", "region"));
+    }
+    expect(run("deploy.yml", "dev", "allow")).toBe(run("plan.yml", "plan", "allow"));
+  });
+});
+
+describe("plan.yml", () => {
+  const plan = workflow("plan.yml");
+
+  it("runs on pull requests, label changes included, one run per pull request at a time", () => {
+    expect(plan.on).toEqual({
+      pull_request: { types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] },
+    });
+    expect(plan.concurrency).toEqual({
+      group: "plan-${{ github.event.pull_request.number }}",
+      "cancel-in-progress": false,
+    });
+  });
+
+  it("checks the code: install, validate every environment, test, synthesize", () => {
+    const runs = plan.jobs.checks.steps.map((s) => s.run).filter(Boolean);
+    expect(runs).toEqual([
+      "npm ci",
+      "node bin/lakestack validate --all",
+      "npm test",
+      "node bin/lakestack synth",
+    ]);
+  });
+
+  it("plans the environments the changes job picks, each in its plan-<env> GitHub environment", () => {
+    const job = plan.jobs.plan;
+    expect(job.needs).toEqual(["checks", "changes"]);
+    expect(job.strategy?.matrix.environment).toBe("${{ fromJSON(needs.changes.outputs.environments) }}");
+    expect(job.environment).toBe("plan-${{ matrix.environment }}");
+    expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    const planStep = job.steps.find((s) => s.run?.includes("lakestack plan"))!;
+    expect(planStep.run).toContain('--markdown "plan-$LAKESTACK_ENV.md" --detailed-exitcode');
+    expect(planStep.env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
+  });
+
+  it("keeps plan artifacts for a few days at most", () => {
+    const uploads = plan.jobs.plan.steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(uploads.map((s) => s.with?.path)).toEqual([
+      "plan-${{ matrix.environment }}.md",
+      "cdktf.out/stacks/${{ matrix.environment }}/plan.json",
+    ]);
+    for (const upload of uploads) {
+      expect(upload.with?.["retention-days"]).toBeGreaterThanOrEqual(1);
+      expect(upload.with?.["retention-days"]).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it("treats exit code 2 of lakestack plan (changes present) as success and passes 1 on", () => {
+    const script = plan.jobs.plan.steps.find((s) => s.run?.includes("lakestack plan"))!.run!;
+    const dir = scratchDir("plan-exit");
+    try {
+      for (const [exit, expected] of [
+        [0, 0],
+        [2, 0],
+        [1, 1],
+      ]) {
+        // A stand-in for node that exits as lakestack plan would.
+        writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
+        const result = runStep(script, {
+          cwd: dir,
+          env: { PATH: `${dir}:/usr/bin:/bin`, LAKESTACK_ENV: "dev" },
+        });
+        expect(`exit ${exit} → ${result.code}`).toBe(`exit ${exit} → ${expected}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the environments script (plan.yml changes, drift.yml)", () => {
+  const script = stepById(workflow("plan.yml").jobs.changes, "environments").run!;
+  const all = environmentNames(CONFIG_DIR);
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchDir("changes");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The environments the script picks in the real repository for these changed files. */
+  function picked(changed: string[] | undefined): string[] {
+    const output = join(dir, "output");
+    writeFileSync(output, "");
+    const env: Record<string, string> = { GITHUB_OUTPUT: output };
+    if (changed) {
+      writeFileSync(join(dir, "changed.txt"), changed.map((f) => `${f}\n`).join(""));
+      env.CHANGED_FILES = join(dir, "changed.txt");
+    }
+    const result = runStep(script, { cwd: ROOT, env });
+    expect(result.stderr).toBe("");
+    return JSON.parse(stepOutputs(output).environments);
+  }
+
+  it("finds the environments in config/ at run time, base.yaml excluded", () => {
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(picked(undefined)).toEqual([...all].sort());
+  });
+
+  it("plans only the environment whose file changed", () => {
+    expect(picked([`config/${all[0]}.yaml`])).toEqual([all[0]]);
+    expect(picked([`config/${all[1]}.yaml`, `config/${all[0]}.yaml`, "README.md"])).toEqual(
+      [all[0], all[1]].sort(),
+    );
+  });
+
+  it("plans every environment when base.yaml, code or a removed environment changes", () => {
+    for (const changed of [
+      ["config/base.yaml"],
+      ["main.ts"],
+      ["modules/aws/event-stream.ts"],
+      ["config/qa.yaml"],
+    ]) {
+      expect(picked([`config/${all[0]}.yaml`, ...changed])).toEqual([...all].sort());
+    }
+  });
+
+  it("plans nothing for Markdown alone", () => {
+    expect(picked(["README.md", "docs/delivery.md"])).toEqual([]);
+  });
+
+  it("refuses an environment file name lakestack would refuse", () => {
+    const config = join(dir, "repo", "config");
+    rmSync(join(dir, "repo"), { recursive: true, force: true });
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(config, "base.yaml"), "");
+    writeFileSync(join(config, "$(touch pwned).yaml"), "");
+    const result = runStep(script, { cwd: join(dir, "repo"), env: { GITHUB_OUTPUT: join(dir, "output") } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("::error file=config/$(touch pwned).yaml::");
+  });
+});
+
+describe("the region script", () => {
+  it("reads each environment's region from lakestack envs --json", () => {
+    const script = stepById(workflow("plan.yml").jobs.plan, "region").run!;
+    const dir = scratchDir("region");
+    try {
+      const output = join(dir, "output");
+      writeFileSync(output, "");
+      const result = runStep(script, { cwd: ROOT, env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "prod" } });
+      expect(result.code).toBe(0);
+      expect(stepOutputs(output)).toEqual({ region: referenceEnvironment("prod").config.aws.region });
+      const missing = runStep(script, { cwd: ROOT, env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "qa" } });
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toContain("::error::lakestack envs lists no region for qa");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the allow-destroy script", () => {
+  const script = stepById(workflow("plan.yml").jobs.plan, "allow").run!;
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchDir("allow");
+    writeFileSync(
+      join(dir, "allow-destroy.txt"),
+      [
+        "# Replacing prod's stream on purpose: reviewed in #123.",
+        "prod aws_kinesis_stream.events_stream   # new shard layout",
+        "prod aws_s3_bucket.lake_bucket\r",
+        "dev aws_s3_bucket.browser_site_bucket",
+        "staging",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function addresses(env: string, label: string): string {
+    const output = join(dir, "output");
+    writeFileSync(output, "");
+    const result = runStep(script, {
+      cwd: dir,
+      env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: env, ALLOW_DESTROY: label },
+    });
+    expect(result.code).toBe(0);
+    return stepOutputs(output).addresses;
+  }
+
+  it("accepts nothing unless the label is on, whatever the file lists", () => {
+    expect(addresses("prod", "false")).toBe("");
+    expect(addresses("prod", "")).toBe("");
+  });
+
+  it("with the label, accepts the addresses listed for this environment only", () => {
+    expect(addresses("prod", "true")).toBe("aws_kinesis_stream.events_stream aws_s3_bucket.lake_bucket");
+    expect(addresses("dev", "true")).toBe("aws_s3_bucket.browser_site_bucket");
+    expect(addresses("staging", "true")).toBe("");
+  });
+
+  it("accepts nothing without the file", () => {
+    const output = join(dir, "output");
+    const empty = scratchDir("allow-empty");
+    try {
+      runStep(script, {
+        cwd: empty,
+        env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "prod", ALLOW_DESTROY: "true" },
+      });
+      expect(stepOutputs(output).addresses).toBe("");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("deploy.yml", () => {
+  const deploy = workflow("deploy.yml");
+  const stages = Object.entries(deploy.jobs).filter(([, job]) => assumesAwsRole(job));
+
+  it("runs on pushes to main and by hand", () => {
+    expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+  });
+
+  it("deploys every environment in config/, dev then staging then prod", () => {
+    expect(stages.map(([id]) => id).sort()).toEqual(environmentNames(CONFIG_DIR));
+    // Each stage needs the one before it (and the context job that reads the merged pull request).
+    const before = (id: string) => (deploy.jobs[id].needs as string[]).filter((n) => n !== "context");
+    const order = [stages.map(([id]) => id).find((id) => before(id).length === 0)!];
+    for (let next = order[0]; (next = stages.map(([id]) => id).find((id) => before(id)[0] === next)!);) {
+      order.push(next);
+    }
+    expect(order).toEqual(["dev", "staging", "prod"]);
+  });
+
+  it.each(["dev", "staging", "prod"])(
+    "%s deploys in its own GitHub environment, one run at a time",
+    (env) => {
+      const job = deploy.jobs[env];
+      expect(environmentName(job)).toBe(env);
+      expect(job.env?.LAKESTACK_ENV).toBe(env);
+      expect(job.concurrency).toEqual({ group: `deploy-${env}`, "cancel-in-progress": false });
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(job.needs).toContain("context");
+    },
+  );
+
+  it("guards the saved plan, then applies exactly that plan and only when it has changes", () => {
+    const steps = deploy.jobs.prod.steps;
+    const index = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
+    const synth = index((s) => /lakestack synth --env "\$LAKESTACK_ENV"/.test(s.run ?? ""));
+    const plan = index((s) => s.id === "plan");
+    const guard = index((s) =>
+      /lakestack guard "cdktf\.out\/stacks\/\$LAKESTACK_ENV\/plan\.json"/.test(s.run ?? ""),
+    );
+    const apply = index((s) => /terraform .*apply/.test(s.run ?? ""));
+    expect([synth, plan, guard, apply].every((i) => i >= 0)).toBe(true);
+    expect(synth < plan && plan < guard && guard < apply).toBe(true);
+    expect(steps[apply].run).toMatch(/apply -input=false -lock-timeout=5m tfplan$/);
+    expect(steps[apply].run).not.toContain("-auto-approve");
+    expect(steps[apply].if).toBe("steps.plan.outputs.changes == 'true'");
+    expect(steps[guard].env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
+  });
+});
+
+describe("drift.yml", () => {
+  const drift = workflow("drift.yml");
+
+  it("runs on a schedule and by hand", () => {
+    expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect((drift.on.schedule as { cron: string }[])[0].cron).toMatch(/^(\S+ ){4}\S+$/);
+  });
+
+  it("plans each environment with its read-only plan role, never allowing destruction", () => {
+    const job = drift.jobs.plan;
+    expect(job.environment).toBe("plan-${{ matrix.environment }}");
+    expect(job.strategy?.matrix.environment).toBe("${{ fromJSON(needs.environments.outputs.environments) }}");
+    const planStep = job.steps.find((s) => s.run?.includes("lakestack plan"))!;
+    expect(planStep.run).toContain("--detailed-exitcode");
+    expect(JSON.stringify(job)).not.toContain("LAKESTACK_GUARD_ALLOW");
+  });
+
+  it("records drift for exit 2, clean for 0 and fails the job otherwise", () => {
+    const script = drift.jobs.plan.steps.find((s) => s.run?.includes("lakestack plan"))!.run!;
+    const dir = scratchDir("drift-exit");
+    try {
+      for (const [exit, result, code] of [
+        [0, "clean", 0],
+        [2, "drift", 0],
+        [1, "failed", 1],
+      ] as const) {
+        writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
+        const run = runStep(script, {
+          cwd: dir,
+          env: { PATH: `${dir}:/usr/bin:/bin`, LAKESTACK_ENV: "prod" },
+        });
+        expect(run.code).toBe(code);
+        expect(readFileSync(join(dir, "drift-prod.result"), "utf8").trim()).toBe(result);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
