@@ -141,10 +141,11 @@ describe("the plan comment (plan.yml)", () => {
   });
 
   it("fails the job after commenting when the checks or a plan failed", async () => {
-    for (const overrides of [
+    const failures: Record<string, string>[] = [
       { PLAN_RESULT: "failure" },
       { CHECKS_RESULT: "failure", PLAN_RESULT: "skipped" },
-    ]) {
+    ];
+    for (const overrides of failures) {
       const fake = fakeGithub({});
       const core = fakeCore();
       await runGithubScript(script, { github: fake.github, context: context(), core, env: env(overrides) });
