@@ -1,0 +1,46 @@
+/** The rule catalogue for the README, generated from the registry so the two cannot drift apart. */
+import { CHANGE_RULES, POLICY_RULES, WAIVER_RULE } from "./registry";
+import type { RuleInfo } from "./rule";
+
+function table(rules: readonly RuleInfo[]): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  return [
+    "| Rule | Severity | Checks | Why | Fix |",
+    "|---|---|---|---|---|",
+    ...rules.map(
+      (r) => `| \`${r.id}\` | ${r.severity} | ${cell(r.title)} | ${cell(r.why)} | ${cell(r.fix)} |`,
+    ),
+  ].join("\n");
+}
+
+export function policyCatalogue(): string {
+  return `${[
+    "### Checked at every `synth` and `validate`",
+    "",
+    "Rules read each environment's synthesized Terraform. An error stops `synth`: nothing is written.",
+    "",
+    table(POLICY_RULES),
+    "",
+    "### Checked by `validate --against <git revision | folder>`",
+    "",
+    "Rules compare each environment with its earlier version. Errors apply to environments that were in",
+    "production mode; in development mode the same findings are warnings.",
+    "",
+    table(Object.values(CHANGE_RULES)),
+    "",
+    "### Waivers",
+    "",
+    "A finding that is right by design is acknowledged in YAML, next to the config that causes it. It is then",
+    "reported as `info` and no longer fails. `resource` is the Terraform address the finding names (for",
+    "findings about a YAML value, its dotted path); `reason` needs at least 10 characters.",
+    "",
+    "```yaml",
+    "waivers:",
+    "  - rule: LS-S3-5",
+    "    resource: aws_s3_bucket.browser_site_bucket",
+    "    reason: The seismograph page is a public website; the bucket holds only its build output.",
+    "```",
+    "",
+    table([WAIVER_RULE]),
+  ].join("\n")}\n`;
+}
