@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environmentNames } from "../../config/load";
 import { buildProgram } from "../../main";
+import { readMarkedBlock } from "../../views/markers";
 import {
   CONFIG_DIR,
   referenceEnvironment,
@@ -120,6 +121,23 @@ describe("every workflow", () => {
     );
     expect([...invoked].sort()).toEqual(["envs", "guard", "plan", "synth", "validate"]);
     for (const command of invoked) expect(commands).toContain(command);
+  });
+
+  it("are documented: the README names every variable, secret and label they read", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readMarkedBlock(readme, {
+      start: "<!-- delivery:start -->",
+      end: "<!-- delivery:end -->",
+    });
+    const names = new Set(
+      WORKFLOW_FILES.flatMap((file) =>
+        [...workflowText(file).matchAll(/\b(?:vars|secrets)\.([A-Za-z_]+)/g)].map((m) => m[1]),
+      ),
+    );
+    expect([...names].sort()).toEqual(["AWS_ROLE_ARN", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"]);
+    for (const name of [...names, workflow("plan.yml").env!.ALLOW_DESTROY_LABEL]) {
+      expect(section).toContain(`\`${name}\``);
+    }
   });
 
   it("shares one copy of each script between workflows", () => {
