@@ -363,8 +363,10 @@ describe("deploy.yml", () => {
   const deploy = workflow("deploy.yml");
   const stages = Object.entries(deploy.jobs).filter(([, job]) => assumesAwsRole(job));
 
-  it("runs on pushes to main and by hand", () => {
+  it("runs on pushes to main and by hand, and deploys nothing but main", () => {
     expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(deploy.jobs.context.if).toBe("github.ref == 'refs/heads/main'");
+    for (const [, job] of stages) expect(job.needs).toContain("context");
   });
 
   it("deploys every environment in config/, dev then staging then prod", () => {
