@@ -48,14 +48,14 @@ describe("putEvents against kinesalite", () => {
   it("writes every event once, keyed by device, in chunks of at most 500", async () => {
     const client = freshClient();
     const injection = injectRecordFailures(client, () => false);
-    const events = Array.from({ length: 1203 }, (_, index) => sampleEvent({ magnitude: index }));
+    const events = Array.from({ length: 503 }, (_, index) => sampleEvent({ magnitude: index }));
 
     const result = await putEvents(client, STREAM, events);
 
-    expect(result).toEqual({ accepted: 1203, rejected: [], attempts: 1 });
-    expect(injection.calls.map((call) => call.length)).toEqual([500, 500, 203]);
+    expect(result).toEqual({ accepted: 503, rejected: [], attempts: 1 });
+    expect(injection.calls.map((call) => call.length)).toEqual([500, 3]);
     const stored = await storedFor(new Set(events.map((event) => event.device)));
-    expect(stored).toHaveLength(1203);
+    expect(stored).toHaveLength(503);
     for (const { partitionKey, event } of stored) expect(event.device).toBe(partitionKey);
     expect(stored.map(({ event }) => event.magnitude as number).sort((a, b) => a - b)).toEqual(
       events.map((_, index) => index),
@@ -128,6 +128,18 @@ describe("putEvents against kinesalite", () => {
     expect(result.rejected.map(({ index, errorCode }) => ({ index, errorCode }))).toEqual([
       { index: 0, errorCode: "ResourceNotFoundException" },
       { index: 1, errorCode: "ResourceNotFoundException" },
+    ]);
+  });
+
+  it("names a network failure by its code", async () => {
+    // What Node raises for a refused connection (jest's separate realm hides the real one behind a wrapper).
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4567"), { code: "ECONNREFUSED" });
+    const unreachable = { send: () => Promise.reject(refused) } as unknown as KinesisClient;
+
+    const result = await putEvents(unreachable, STREAM, [sampleEvent()]);
+
+    expect(result.rejected).toEqual([
+      { index: 0, errorCode: "ECONNREFUSED", errorMessage: "connect ECONNREFUSED 127.0.0.1:4567" },
     ]);
   });
 });

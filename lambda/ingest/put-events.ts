@@ -177,8 +177,11 @@ async function putChunk(
     });
     return { retryable, final: [] };
   } catch (error) {
-    const errorCode = error instanceof Error ? error.name : "UnknownError";
-    const errorMessage = error instanceof Error ? error.message : String(error);
+    const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+    // Service errors are named (ResourceNotFoundException); network errors are plain Errors with a code (ECONNREFUSED).
+    const errorCode =
+      typeof name === "string" && name !== "Error" ? name : typeof code === "string" ? code : "UnknownError";
+    const errorMessage = typeof message === "string" ? message : String(error);
     return { retryable: [], final: chunk.map(({ index }) => ({ index, errorCode, errorMessage })) };
   }
 }
