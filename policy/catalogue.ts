@@ -2,8 +2,16 @@
 import { CHANGE_RULES, POLICY_RULES, WAIVER_RULE } from "./registry";
 import type { RuleInfo } from "./rule";
 
+/** Rule text as a table cell: Markdown must not read `*` as emphasis or `<function>` as an HTML tag. */
+function cell(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\*<>]/g, (c) => `\\${c}`)))
+    .join("")
+    .replace(/\|/g, "\\|");
+}
+
 function table(rules: readonly RuleInfo[]): string {
-  const cell = (text: string) => text.replace(/\|/g, "\\|");
   return [
     "| Rule | Severity | Checks | Why | Fix |",
     "|---|---|---|---|---|",

@@ -33,12 +33,18 @@ export const PROPOSED_WAIVERS = [
   },
 ];
 
-/** base.yaml as proposed: reference text plus waivers and explicit `paused: false` on every schedule. */
-export function proposedBase(): string {
+/**
+ * base.yaml as proposed: reference text plus the waivers, and `paused: false` on every schedule (or, with
+ * `explicitSchedules: false`, schedules that leave `paused` to its default, as base.yaml did before).
+ */
+export function proposedBase({ explicitSchedules = true } = {}): string {
   const doc = parseDocument(readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"));
   const jobs = (doc.toJS() as { jobs?: { schedule?: unknown }[] }).jobs ?? [];
   jobs.forEach((job, i) => {
-    if (job.schedule) doc.setIn(["jobs", i, "schedule", "paused"], false);
+    const paused = ["jobs", i, "schedule", "paused"];
+    if (!job.schedule) return;
+    if (explicitSchedules) doc.setIn(paused, false);
+    else doc.deleteIn(paused);
   });
   doc.set("waivers", PROPOSED_WAIVERS);
   return String(doc);
@@ -77,7 +83,7 @@ export function edited(
   document: TerraformDocument,
   edit: (resources: MutableResources) => void = () => {},
 ): ResourceIndex {
-  const copy = structuredClone(document) as { resource: MutableResources };
+  const copy = structuredClone({ resource: {}, ...document }) as { resource: MutableResources };
   edit(copy.resource);
   return ResourceIndex.fromTerraform(copy);
 }
