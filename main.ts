@@ -7,10 +7,14 @@ import { join } from "node:path";
 import { ConfigError, formatDiagnostic, type Diagnostic } from "./config/diagnostics";
 import { loadEnvironments, type Environment } from "./config/load";
 import { editorJsonSchema } from "./config/schema";
+import { diagramCommand } from "./cli/diagram";
+import { diffCommand } from "./cli/diff";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
+import { simulateCommand } from "./cli/simulate";
 import { buildArtifacts } from "./stacks/artifacts";
 import { synthesize } from "./stacks/synthesize";
+import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "./views/outputs";
 
 const EXIT_INVALID = 1;
 const EXIT_INTERNAL = 2;
@@ -92,14 +96,37 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
 
   program
     .command("envs")
-    .description("list environments with their mode, region and workspace")
+    .description("list environments with their mode, region and workspace, and what their last deploy output")
+    .option("--outputs <file>", "cdktf deploy --outputs-file to read", DEFAULT_OUTPUTS_FILE)
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExample:\n  $ lakestack envs")
-    .action((opts: { json?: boolean }) =>
+    .addHelpText("after", "\nExamples:\n  $ lakestack envs\n  $ lakestack envs --json | jq '.[] | .name'")
+    .action((opts: { outputs: string; json?: boolean }) =>
       run(io, opts.json, () => {
-        const rows = loadEnvironments(globals().config).map(describeEnvironment);
-        if (opts.json) io.out(JSON.stringify(rows, null, 2));
-        else io.out(table(rows));
+        const environments = loadEnvironments(globals().config);
+        const summary = outputsSummary(
+          opts.outputs,
+          environments.map((e) => e.name),
+        );
+        if (summary.problem) io.err(`${opts.outputs}: ${summary.problem}`);
+        const deployed = new Map(
+          summary.environments.filter((e) => e.deployed).map((e) => [e.env, e.outputs]),
+        );
+        const rows = environments.map(describeEnvironment);
+        if (opts.json) {
+          io.out(
+            JSON.stringify(
+              rows.map((r) => ({ ...r, outputs: deployed.get(r.name) ?? null })),
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        io.out(table(rows));
+        for (const [env, outputs] of deployed) {
+          io.out(`\n${env} (last deploy):`);
+          for (const [name, value] of Object.entries(outputs)) io.out(`  ${name}: ${JSON.stringify(value)}`);
+        }
       }),
     );
 
@@ -110,6 +137,9 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
     .action(() => run(io, false, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
 
   program.addCommand(guardCommand());
+  program.addCommand(diagramCommand());
+  program.addCommand(diffCommand());
+  program.addCommand(simulateCommand());
   program.addCommand(
     planCommand(async (env) => {
       const out = outputFolder(undefined);
