@@ -4,6 +4,7 @@
 import { closest, dottedPath, type Diagnostic } from "../config/diagnostics";
 import type { Environment, Position } from "../config/load";
 import { ALL_RULES, isChangeRule, POLICY_RULES, WAIVER_RULE } from "./registry";
+import { byCodeUnits } from "./resources";
 import type { PolicyContext, Rule, RuleSeverity } from "./rule";
 
 /** An acknowledged (waived) finding is `info`: reported, never failing. */
@@ -110,8 +111,8 @@ export function toDiagnostics(
     .sort(
       (a, b) =>
         ORDER[a.severity] - ORDER[b.severity] ||
-        a.rule.localeCompare(b.rule) ||
-        a.resource.localeCompare(b.resource),
+        byCodeUnits(a.rule, b.rule) ||
+        byCodeUnits(a.resource, b.resource),
     )
     .map((f) => {
       const path = f.waiver ? ["waivers", f.waiver.index] : f.path;

@@ -40,7 +40,7 @@ export class ResourceIndex {
         resources.push({ type, name, address: `${type}.${name}`, config });
       }
     }
-    return new ResourceIndex(resources.sort((a, b) => a.address.localeCompare(b.address)));
+    return new ResourceIndex(resources.sort((a, b) => byCodeUnits(a.address, b.address)));
   }
 
   ofType(type: string): SynthesizedResource[] {
@@ -72,6 +72,11 @@ export class ResourceIndex {
       return this.referenced(value) === target || (literal !== undefined && value === literal);
     });
   }
+}
+
+/** Code-unit order, not the locale's: the same on every machine, like Array.prototype.sort(). */
+export function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Nested blocks synthesize as an object or a one-element list depending on the provider schema. */
