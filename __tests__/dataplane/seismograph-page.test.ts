@@ -260,6 +260,32 @@ async function waitForAccepted(page: Page, count: number): Promise<void> {
   }
 }
 
+interface PageOptions {
+  readonly viewport?: { width: number; height: number };
+  /** Make the page ask for motion access the way iOS Safari does, and answer this. */
+  readonly motionPermission?: "granted" | "denied";
+}
+
+/**
+ * Runs in the page before its script: gives DeviceMotionEvent Safari's static requestPermission, which
+ * records whether it was called properly (as a method, during a user gesture) and answers as told.
+ */
+function askLikeSafari(answer: "granted" | "denied"): void {
+  const asked: Array<{ asMethod: boolean; duringGesture: boolean }> = [];
+  Object.assign(window, { motionPermissionRequests: asked });
+  Object.assign(DeviceMotionEvent, {
+    requestPermission(this: unknown) {
+      asked.push({ asMethod: this === DeviceMotionEvent, duringGesture: navigator.userActivation.isActive });
+      return Promise.resolve(answer);
+    },
+  });
+}
+
+const motionPermissionRequests = (page: Page) =>
+  page.evaluate(
+    () => (window as unknown as { motionPermissionRequests: unknown[] }).motionPermissionRequests,
+  );
+
 const magnitudesToSend = [0, 30, 48, 200, 7];
 const totalsFor = (magnitudes: readonly number[]) =>
   magnitudes.map((magnitude) => STANDARD_GRAVITY + magnitude / 10);
@@ -306,7 +332,10 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
     await kinesis?.close();
   });
 
-  async function openPage(config: Record<string, unknown>, viewport = { width: 390, height: 844 }) {
+  async function openPage(
+    config: Record<string, unknown>,
+    { viewport = { width: 390, height: 844 }, motionPermission }: PageOptions = {},
+  ) {
     const site = await serveSite({
       region: TEST_REGION,
       streamName: KINESIS_STREAM,
@@ -326,6 +355,7 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
       hasTouch: true,
     });
     context.setDefaultTimeout(10_000);
+    if (motionPermission) await context.addInitScript(askLikeSafari, motionPermission);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(error.message));
@@ -338,16 +368,16 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
   }
 
   it("sends motion readings to Kinesis with Cognito basic-flow guest credentials and SigV4", async () => {
-    const { page, problems } = await openPage({
-      identityPoolId: POOL_ID,
-      guestRoleArn: ROLE_ARN,
-      ingestUrl: null,
-    });
+    const { page, problems } = await openPage(
+      { identityPoolId: POOL_ID, guestRoleArn: ROLE_ARN, ingestUrl: null },
+      { motionPermission: "granted" },
+    );
 
     await start(page);
     await shake(page, totalsFor(magnitudesToSend));
     await waitForAccepted(page, magnitudesToSend.length);
 
+    expect(await motionPermissionRequests(page)).toEqual([{ asMethod: true, duringGesture: true }]);
     const device = (await page.textContent("#device")) ?? "";
     expect(device).toMatch(DEVICE_ID_PATTERN);
     expect(await page.textContent("#transport")).toBe("Kinesis");
@@ -380,7 +410,7 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
         guestRoleArn: ROLE_ARN,
         ingestUrl: `${ingest.url}/events`,
       },
-      { width: 360, height: 740 },
+      { viewport: { width: 360, height: 740 } },
     );
 
     await start(page);
@@ -396,6 +426,21 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
     ]);
     // Usable at 360 px: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.context().close();
+  });
+
+  it("explains a refused motion permission and records nothing", async () => {
+    const { page } = await openPage(
+      { identityPoolId: POOL_ID, guestRoleArn: ROLE_ARN, ingestUrl: null },
+      { motionPermission: "denied" },
+    );
+    await page.click("#start");
+    await page.waitForFunction(() => !document.getElementById("error")?.hidden);
+    expect(await page.textContent("#error")).toBe(
+      "Motion access was denied. Allow it in the browser settings and reload.",
+    );
+    expect(await motionPermissionRequests(page)).toEqual([{ asMethod: true, duringGesture: true }]);
+    expect(await page.isDisabled("#start")).toBe(true);
     await page.context().close();
   });
 

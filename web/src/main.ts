@@ -68,9 +68,10 @@ async function main(): Promise<void> {
       return;
     }
     // Must run inside the click: iOS only asks for permission from a user gesture.
-    const { requestPermission } = DeviceMotionEvent as unknown as MotionPermission;
-    if (requestPermission) {
-      const answer = await requestPermission().catch(() => "denied" as const);
+    // Called as a method: WebKit's static needs DeviceMotionEvent as `this`.
+    const motion = DeviceMotionEvent as unknown as MotionPermission;
+    if (motion.requestPermission) {
+      const answer = await motion.requestPermission().catch(() => "denied" as const);
       if (answer !== "granted")
         return fail("Motion access was denied. Allow it in the browser settings and reload.");
     }
