@@ -5,7 +5,7 @@ export class LiveChart {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    private readonly capacity = 120,
+    private readonly capacity = 60,
   ) {}
 
   push(value: number): void {
@@ -30,8 +30,8 @@ export class LiveChart {
     const context = canvas.getContext("2d");
     if (!context) return;
     context.clearRect(0, 0, width, height);
-    // Keep small shakes visible: the scale never drops below 50.
-    const top = Math.max(50, ...this.values);
+    // Keep small shakes visible (the scale never drops below 50), and the tallest bar clear of the rounded corners.
+    const top = Math.max(50, ...this.values) * 1.1;
     const barWidth = width / this.capacity;
     const style = getComputedStyle(canvas);
     context.fillStyle = style.getPropertyValue("--bar").trim() || "#e4572e";
