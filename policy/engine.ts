@@ -5,7 +5,7 @@ import { closest, dottedPath, type Diagnostic } from "../config/diagnostics";
 import type { Environment, Position } from "../config/load";
 import { ALL_RULES, isChangeRule, POLICY_RULES, WAIVER_RULE } from "./registry";
 import { byCodeUnits } from "./resources";
-import type { PolicyContext, Rule, RuleSeverity } from "./rule";
+import type { PolicyContext, RuleSeverity } from "./rule";
 
 /** An acknowledged (waived) finding is `info`: reported, never failing. */
 export type FindingSeverity = RuleSeverity | "info";
@@ -32,8 +32,8 @@ export type PolicyDiagnostic = Omit<Diagnostic, "severity" | "rule"> & {
 };
 
 /** Every finding of the policy rules for one stack, waivers applied. */
-export function evaluate(context: PolicyContext, rules: readonly Rule[] = POLICY_RULES): PolicyFinding[] {
-  const findings = rules.flatMap((rule) =>
+export function evaluate(context: PolicyContext): PolicyFinding[] {
+  const findings = POLICY_RULES.flatMap((rule) =>
     rule.check(context).map((v) => ({
       rule: rule.id,
       severity: rule.severity,

@@ -122,6 +122,14 @@ describe("S3", () => {
     ).toContain(`${LAKE}: accepts requests without TLS: no policy statement denies them`);
   });
 
+  it("LS-S3-3 and LS-S3-5 fail closed on a bucket policy they cannot read", () => {
+    const unreadable = (r: Record<string, any>) =>
+      (r.aws_s3_bucket_policy.lake_policy.policy = "${data.x.json}");
+    const message = `${LAKE}: has a bucket policy lakestack cannot read: build policies as objects (policyDocument)`;
+    expect(found(tlsOnly, unreadable)).toContain(message);
+    expect(found(notPublic, unreadable)).toContain(message);
+  });
+
   it("LS-S3-4 wants versioning on every bucket but the declared site", () => {
     expect(found(versioned)).toEqual([]);
     expect(

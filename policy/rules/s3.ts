@@ -19,11 +19,17 @@ function companions(
   return context.resources.attachedTo(bucket, type, "bucket", bucket.config.bucket);
 }
 
-function bucketPolicyStatements(context: PolicyContext, bucket: SynthesizedResource): Statement[] {
-  return companions(context, bucket, "aws_s3_bucket_policy").flatMap(
-    (p) => statements(p.config.policy) ?? [],
-  );
+/** The statements of the bucket's policies, or undefined when one cannot be read (rules then fail closed). */
+function bucketPolicyStatements(
+  context: PolicyContext,
+  bucket: SynthesizedResource,
+): Statement[] | undefined {
+  const parsed = companions(context, bucket, "aws_s3_bucket_policy").map((p) => statements(p.config.policy));
+  return parsed.every((s) => s !== undefined) ? parsed.flat() : undefined;
 }
+
+const UNREADABLE_POLICY =
+  "has a bucket policy lakestack cannot read: build policies as objects (policyDocument)";
 
 function eachBucket(check: (context: PolicyContext, bucket: SynthesizedResource) => string | undefined) {
   return (context: PolicyContext): Violation[] =>
@@ -44,10 +50,10 @@ export const publicAccessBlocked: Rule = {
   why: "Without it one ACL or policy edit makes the bucket public; ACLs must stay blocked even on the site.",
   fix: "Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, ignore_public_acls, block_public_policy and restrict_public_buckets true.",
   check: eachBucket((context, bucket) => {
-    const blocks = companions(context, bucket, "aws_s3_bucket_public_access_block");
-    if (blocks.length === 0) return "has no public-access block";
+    const accessBlocks = companions(context, bucket, "aws_s3_bucket_public_access_block");
+    if (accessBlocks.length === 0) return "has no public-access block";
     const required = isDeclaredSite(context, bucket) ? ACL_FLAGS : [...ACL_FLAGS, ...POLICY_FLAGS];
-    const open = required.filter((flag) => !blocks.some((b) => b.config[flag] === true));
+    const open = required.filter((flag) => !accessBlocks.some((b) => b.config[flag] === true));
     return open.length ? `public-access block leaves ${open.join(", ")} off` : undefined;
   }),
 };
@@ -94,7 +100,9 @@ export const tlsOnly: Rule = {
   why: "Plain HTTP exposes data and credentials in transit; S3 accepts it unless the policy refuses.",
   fix: 'Add a Deny statement for s3:* on the bucket and its objects with Condition {"Bool": {"aws:SecureTransport": "false"}}.',
   check: eachBucket((context, bucket) => {
-    const denials = bucketPolicyStatements(context, bucket).filter(deniesInsecureTransport);
+    const policy = bucketPolicyStatements(context, bucket);
+    if (!policy) return UNREADABLE_POLICY;
+    const denials = policy.filter(deniesInsecureTransport);
     const covers = (objects: boolean) =>
       denials.some((s) => s.resources.some((r) => r === "*" || r.endsWith("/*") === objects));
     if (denials.length === 0) return "accepts requests without TLS: no policy statement denies them";
@@ -129,7 +137,9 @@ export const notPublic: Rule = {
   why: "A public bucket is readable by the whole internet; only a deliberate, recorded exception may be.",
   fix: "Name the principals that need access, or add a waiver that says why this bucket is public.",
   check: eachBucket((context, bucket) => {
-    const open = bucketPolicyStatements(context, bucket).filter(
+    const policy = bucketPolicyStatements(context, bucket);
+    if (!policy) return UNREADABLE_POLICY;
+    const open = policy.filter(
       (s) => s.effect === "Allow" && isAnyone(s) && Object.keys(s.conditions).length === 0,
     );
     if (open.length > 0) {
