@@ -24,7 +24,6 @@ export const browserGuests: Rule = {
     guestPools(context, true).map((p) => ({
       resource: p.address,
       message: `lets anonymous visitors assume its guest role${p.config.allow_classic_flow === true ? " (classic flow on)" : ""}`,
-      path: ["browser_ingest", "enabled"],
     })),
 };
 
