@@ -67,6 +67,21 @@ export function synthStack(environment: Environment): { stack: EnvironmentStack;
   return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
 }
 
+/**
+ * The reference environments' Terraform JSON, synthesized once per suite on first use (in the suite's
+ * tests, not at import, so a failure is reported against a test).
+ */
+export function referenceSynths(): { get(name: string): TerraformJson | undefined } & Iterable<
+  [string, TerraformJson]
+> {
+  let synths: Map<string, TerraformJson> | undefined;
+  const all = () =>
+    (synths ??= new Map(
+      ["dev", "staging", "prod"].map((name) => [name, synthStack(referenceEnvironment(name)).json] as const),
+    ));
+  return { get: (name) => all().get(name), [Symbol.iterator]: () => all()[Symbol.iterator]() };
+}
+
 /** All resources of one Terraform type, by name. */
 export function resources(json: TerraformJson, type: string): Record<string, any> {
   return json.resource[type] ?? {};

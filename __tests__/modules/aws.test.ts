@@ -3,19 +3,15 @@ import {
   only,
   policy,
   referenceEnvironment,
+  referenceSynths,
   resources,
   synthStack,
   variantEnvironment,
   type TerraformJson,
 } from "../helpers";
 
-const synths = new Map<string, TerraformJson>();
+const synths = referenceSynths();
 const synth = (name: string) => synths.get(name)!;
-
-beforeAll(() => {
-  for (const name of ["dev", "staging", "prod"])
-    synths.set(name, synthStack(referenceEnvironment(name)).json);
-});
 
 describe("the event stream", () => {
   it("is encrypted with the AWS-managed key and sized per environment", () => {

@@ -7,20 +7,14 @@ import {
   actionsOf,
   only,
   policy,
-  referenceEnvironment,
+  referenceSynths,
   resources,
   synthStack,
   variantEnvironment,
-  type TerraformJson,
 } from "../helpers";
 
-const synths = new Map<string, TerraformJson>();
+const synths = referenceSynths();
 const synth = (name: string) => synths.get(name)!;
-
-beforeAll(() => {
-  for (const name of ["dev", "staging", "prod"])
-    synths.set(name, synthStack(referenceEnvironment(name)).json);
-});
 
 describe("access from Databricks to AWS", () => {
   const role = (name: string) => resources(synth("prod"), "aws_iam_role")[`databricks_access_${name}_role`];
