@@ -24,8 +24,10 @@ export function createKinesisClient(options: KinesisClientOptions = {}): Kinesis
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets }),
-      connectionTimeout: 3000,
-      requestTimeout: 10_000,
+      // A PutRecords call takes milliseconds; these bound a stuck one so that the SDK's three attempts
+      // fit in the ingest Lambda's 10 s timeout.
+      connectionTimeout: 1000,
+      requestTimeout: 3000,
     }),
   });
 }
