@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { join } from "node:path";
-import { ConfigError, formatDiagnostic, type Diagnostic } from "./config/diagnostics";
+import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "./config/diagnostics";
 import { loadEnvironments, type Environment } from "./config/load";
 import { editorJsonSchema } from "./config/schema";
 import { diagramCommand } from "./cli/diagram";
@@ -12,7 +12,9 @@ import { diffCommand } from "./cli/diff";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
 import { simulateCommand } from "./cli/simulate";
+import { compareAgainst, loadBaseline } from "./policy";
 import { buildArtifacts } from "./stacks/artifacts";
+import { checkEnvironments } from "./stacks/check";
 import { synthesize } from "./stacks/synthesize";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "./views/outputs";
 
@@ -56,20 +58,35 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
 
   program
     .command("validate")
-    .description("check environment files: schema, cross-field rules and derived resource names")
+    .description("check environment files: schema, cross-field rules, derived names and policy rules")
     .addOption(new Option("-e, --env <name>", "one environment").conflicts("all"))
     .option("-a, --all", "every environment (the default)")
+    .option(
+      "--against <ref|folder>",
+      "also report changes since a git revision or config folder that would lose data",
+    )
     .option("--json", "print one JSON document on stdout")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json",
+      "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json\n  $ lakestack validate --against origin/main",
     )
-    .action((opts: { env?: string; json?: boolean }) =>
+    .action((opts: { env?: string; against?: string; json?: boolean }) =>
       run(io, opts.json, () => {
-        const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
-        const names = environments.map((e) => e.name);
-        if (opts.json) io.out(JSON.stringify({ ok: true, environments: names, diagnostics: [] }, null, 2));
-        else io.out(`valid: ${names.join(", ")}`);
+        const names = opts.env ? [opts.env] : undefined;
+        const environments = loadEnvironments(globals().config, names);
+        const findings: Diagnostic[] = checkEnvironments(
+          environments,
+          outputFolder(undefined),
+          buildArtifacts(),
+        );
+        if (opts.against)
+          findings.push(...compareAgainst(loadBaseline(opts.against, globals().config, names), environments));
+        if (findings.some(isError)) throw new ConfigError(findings);
+        const valid = environments.map((e) => e.name);
+        if (opts.json)
+          io.out(JSON.stringify({ ok: true, environments: valid, diagnostics: findings }, null, 2));
+        reportFindings(io, findings);
+        if (!opts.json) io.out(`valid: ${valid.join(", ")}`);
       }),
     );
 
@@ -87,6 +104,7 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
         const started = process.hrtime.bigint();
         const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
         const result = synthesize(environments, outputFolder(opts.out), buildArtifacts());
+        reportFindings(io, result.findings);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         io.err(
           `synthesized ${result.stacks.join(", ")} into ${opts.out ?? "cdktf.out"} in ${ms.toFixed(0)} ms`,
@@ -195,11 +213,18 @@ function run(io: Output, json: boolean | undefined, body: () => void | Promise<v
     });
 }
 
+/** Warnings in full; findings a waiver acknowledged only as a count (`validate --json` lists them). */
+function reportFindings(io: Output, findings: readonly Diagnostic[]): void {
+  for (const warning of findings.filter((d) => d.severity === "warning")) io.err(formatDiagnostic(warning));
+  const acknowledged = findings.filter((d) => d.severity === "info").length;
+  if (acknowledged > 0) io.err(`${acknowledged} finding(s) acknowledged by waivers`);
+}
+
 function reportDiagnostics(io: Output, json: boolean | undefined, diagnostics: readonly Diagnostic[]): void {
   if (json) io.out(JSON.stringify({ ok: false, diagnostics }, null, 2));
-  for (const d of diagnostics) io.err(formatDiagnostic(d));
-  const errors = diagnostics.filter((d) => d.severity !== "warning").length;
-  io.err(`${errors} error(s)`);
+  for (const error of diagnostics.filter(isError)) io.err(formatDiagnostic(error));
+  reportFindings(io, diagnostics);
+  io.err(`${diagnostics.filter(isError).length} error(s)`);
 }
 
 export async function main(argv: string[]): Promise<number> {

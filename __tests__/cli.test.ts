@@ -68,7 +68,39 @@ describe("the lakestack command", () => {
   it("prints exactly one JSON document with --json", () => {
     const { code, stdout } = lakestack(cwd, "validate", "--env", "prod", "--json");
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ ok: true, environments: ["prod"], diagnostics: [] });
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ ok: true, environments: ["prod"] });
+    // What the reference config waives on purpose, listed as acknowledged.
+    expect(
+      report.diagnostics.map((d: { rule: string; severity: string }) => `${d.severity} ${d.rule}`).sort(),
+    ).toEqual(["info LS-COG-1", "info LS-S3-3", "info LS-S3-5"]);
+  });
+
+  it("fails synthesis on a policy error, at the YAML line that causes it", () => {
+    const prod = join(cwd, "config", "prod.yaml");
+    const original = readFileSync(prod, "utf8");
+    writeFileSync(prod, original.replace("      ip_access_list: [198.51.100.0/24, 192.0.2.10]\n", ""));
+    try {
+      const { code, stderr } = lakestack(cwd, "synth", "--env", "prod", "--out", "policy-out");
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^config\/prod\.yaml:\d+:\d+: LS-DBX-2: sharing\.recipients\[1\]/m);
+      expect(readdirSync(cwd)).not.toContain("policy-out");
+    } finally {
+      writeFileSync(prod, original);
+    }
+  });
+
+  it("reports config changes since another config that would lose data", () => {
+    const before = join(cwd, "before");
+    cpSync(join(cwd, "config"), before, { recursive: true });
+    const prod = join(before, "prod.yaml");
+    writeFileSync(prod, readFileSync(prod, "utf8").replace("retention_hours: 168", "retention_hours: 336"));
+    const { code, stderr } = lakestack(cwd, "validate", "--env", "prod", "--against", before);
+    rmSync(before, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^config\/prod\.yaml:\d+:20: LS-CHG-3: stream\.retention_hours: .*from 336 to 168 hours/m,
+    );
   });
 
   it("lists environments with mode, region and workspace", () => {

@@ -9,10 +9,14 @@ export interface Diagnostic {
   /** Dotted path of the YAML field, e.g. `stream.retention_hours`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
-  /** @default "error" */
-  readonly severity?: "error" | "warning";
+  /** `info`: a finding a waiver acknowledged, reported but never failing. @default "error" */
+  readonly severity?: "error" | "warning" | "info";
   /** Rule id for policy findings, e.g. `LS-S3-1`. */
   readonly rule?: string;
+}
+
+export function isError(d: Diagnostic): boolean {
+  return (d.severity ?? "error") === "error";
 }
 
 /** Thrown when input is invalid: carries every problem found, not just the first. */
@@ -25,7 +29,9 @@ export class ConfigError extends Error {
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.col}`;
-  const tag = [d.severity === "warning" ? "warning" : undefined, d.rule].filter(Boolean).join(" ");
+  const tag = [d.severity === "warning" || d.severity === "info" ? d.severity : undefined, d.rule]
+    .filter(Boolean)
+    .join(" ");
   return `${where}: ${tag ? `${tag}: ` : ""}${d.path ? `${d.path}: ` : ""}${d.message}`;
 }
 

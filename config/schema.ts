@@ -407,7 +407,9 @@ const waiver = z.strictObject({
   rule: pattern(/^LS-[A-Z0-9]+-\d+$/, "a rule id such as LS-S3-1"),
   resource: text()
     .min(1)
-    .describe("Terraform address or construct path of the resource, e.g. aws_s3_bucket.site."),
+    .describe(
+      "Terraform address, e.g. aws_s3_bucket.browser_site_bucket; for findings about a YAML value, its dotted path.",
+    ),
   reason: text().min(10, { message: "say why in at least 10 characters" }),
 });
 

@@ -5,7 +5,9 @@
 import { App } from "cdktf";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { Diagnostic } from "../config/diagnostics";
 import type { Environment } from "../config/load";
+import { applyPolicy } from "../policy";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
 
 /** What terraform leaves in a stack folder that must survive a re-synth: providers and their lock file. */
@@ -18,6 +20,8 @@ interface Manifest {
 export interface SynthResult {
   readonly outDir: string;
   readonly stacks: readonly string[];
+  /** Policy warnings and acknowledged findings (error findings fail synthesis instead). */
+  readonly findings: readonly Diagnostic[];
 }
 
 export function synthesize(
@@ -29,18 +33,21 @@ export function synthesize(
   const target = resolve(outDir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  let findings: Diagnostic[];
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    for (const environment of environments)
-      new EnvironmentStack(app, environment, { outDir: target, artifacts });
+    const packs = environments.map((environment) =>
+      applyPolicy(new EnvironmentStack(app, environment, { outDir: target, artifacts }), environment),
+    );
     app.synth();
+    findings = packs.flatMap((pack) => [...pack.diagnostics]);
     carryOver(target, staging, new Set(environments.map((e) => e.name)));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
   swapIn(staging, target);
-  return { outDir: target, stacks: environments.map((e) => e.name) };
+  return { outDir: target, stacks: environments.map((e) => e.name), findings };
 }
 
 /**
