@@ -82,6 +82,7 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
       nodes: [
         ...(browser
           ? [
+              node("cdn", "service", "CloudFront (HTTPS)", "serves the page"),
               node("site", "store", "S3 website (page)", names.siteBucket),
               node("cognito", "service", "Cognito identity pool (guests)", names.identityPool),
             ]
@@ -134,7 +135,8 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
   const edges: DiagramEdge[] = [
     ...(browser
       ? [
-          edge("phones", "site", "open the page"),
+          edge("phones", "cdn", "open the page"),
+          edge("cdn", "site", "origin"),
           edge("site", "cognito", "guest credentials"),
           edge("site", "stream", "PutRecords"),
         ]

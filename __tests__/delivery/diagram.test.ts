@@ -65,7 +65,8 @@ describe("the production diagram", () => {
   it("follows events from phones and devices through Kinesis and the pipeline to the share's recipients", () => {
     expect(edgeKeys(graph)).toEqual(
       expect.arrayContaining([
-        "phones->site",
+        "phones->cdn",
+        "cdn->site",
         "site->cognito",
         "site->stream",
         "devices->api",
@@ -95,7 +96,7 @@ describe("the production diagram", () => {
 describe("a diagram draws only what the YAML enables", () => {
   it("drops the page and Cognito when browser_ingest is disabled", () => {
     const graph = architectureGraph(variantEnvironment("prod", [[["browser_ingest", "enabled"], false]]));
-    for (const gone of ["phones", "site", "cognito"]) {
+    for (const gone of ["phones", "cdn", "site", "cognito"]) {
       expect(nodeIds(graph)).not.toContain(gone);
       expect(graph.edges.some((e) => e.from === gone || e.to === gone)).toBe(false);
     }

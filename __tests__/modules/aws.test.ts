@@ -123,6 +123,24 @@ describe("browser ingest", () => {
     ]);
   });
 
+  it("serves the page over HTTPS, which motion sensors and WebCrypto require", () => {
+    const json = synth("prod");
+    const distribution = only(json, "aws_cloudfront_distribution");
+    expect(distribution.origin).toEqual([
+      expect.objectContaining({
+        domain_name: "${aws_s3_bucket_website_configuration.browser_site_website.website_endpoint}",
+        custom_origin_config: expect.objectContaining({ origin_protocol_policy: "http-only" }),
+      }),
+    ]);
+    expect(distribution.default_cache_behavior).toMatchObject({
+      viewer_protocol_policy: "redirect-to-https",
+      allowed_methods: ["GET", "HEAD"],
+    });
+    expect(json.output.siteUrl.value).toBe(
+      "https://${aws_cloudfront_distribution.browser_site_distribution.domain_name}/",
+    );
+  });
+
   it("uploads every built page file with its content type, index.html uncached", () => {
     const objects = Object.values(resources(synth("prod"), "aws_s3_object")).filter(
       (o) => o.bucket === "${aws_s3_bucket.browser_site_bucket.id}" && o.key !== "config.json",
@@ -206,7 +224,7 @@ describe("HTTP ingest", () => {
       throttling_burst_limit: 2000,
     });
     expect(only(json, "aws_apigatewayv2_api").cors_configuration.allow_origins).toEqual([
-      "http://${aws_s3_bucket_website_configuration.browser_site_website.website_endpoint}",
+      "https://${aws_cloudfront_distribution.browser_site_distribution.domain_name}",
     ]);
     expect(only(json, "aws_lambda_permission").source_arn).toBe(
       "${aws_apigatewayv2_api.http_ingest_api.execution_arn}/*/POST/events",

@@ -1,3 +1,4 @@
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CognitoIdentityPool } from "@cdktf/provider-aws/lib/cognito-identity-pool";
 import { CognitoIdentityPoolRolesAttachment } from "@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -15,6 +16,10 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EventStream } from "./event-stream";
 import { policyDocument } from "./iam";
+
+/** AWS-managed CloudFront policies, by their fixed ids. */
+const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+const SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03";
 
 /** One built file of the page, as it lands in the site bucket. */
 export interface SiteFile {
@@ -37,7 +42,10 @@ export interface BrowserIngestProps {
 }
 
 /**
- * The seismograph page on a public S3 website, and the Cognito guests it writes as.
+ * The seismograph page on a public S3 website behind CloudFront, and the Cognito guests it writes as.
+ *
+ * Browsers hand motion sensors and WebCrypto only to pages served over HTTPS, and S3 website endpoints
+ * speak HTTP only: CloudFront serves the page over HTTPS with its default certificate.
  *
  * Guests use the basic (classic) flow: the enhanced flow scopes their credentials with an AWS-managed
  * session policy that has no Kinesis actions, so every PutRecords would be denied.
@@ -47,6 +55,7 @@ export class BrowserIngest extends Construct {
   readonly guestRole: IamRole;
   readonly siteBucket: S3Bucket;
   readonly website: S3BucketWebsiteConfiguration;
+  readonly distribution: CloudfrontDistribution;
   private readonly props: BrowserIngestProps;
 
   constructor(scope: Construct, id: string, props: BrowserIngestProps) {
@@ -121,6 +130,38 @@ export class BrowserIngest extends Construct {
         },
       ]),
     });
+    this.distribution = new CloudfrontDistribution(this, "site_distribution", {
+      enabled: true,
+      comment: `${props.siteBucketName}: the seismograph page over HTTPS`,
+      defaultRootObject: "index.html",
+      httpVersion: "http2and3",
+      isIpv6Enabled: true,
+      priceClass: "PriceClass_100",
+      origin: [
+        {
+          originId: "site",
+          domainName: this.website.websiteEndpoint,
+          customOriginConfig: {
+            httpPort: 80,
+            httpsPort: 443,
+            originProtocolPolicy: "http-only",
+            originSslProtocols: ["TLSv1.2"],
+          },
+        },
+      ],
+      defaultCacheBehavior: {
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        // Honours each object's Cache-Control: index.html and config.json are no-cache.
+        cachePolicyId: CACHING_OPTIMIZED,
+        responseHeadersPolicyId: SECURITY_HEADERS,
+      },
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1.2_2021" },
+    });
     for (const file of props.siteFiles) {
       const asset = new TerraformAsset(this, `asset_${slug(file.key)}`, {
         path: file.path,
@@ -138,9 +179,9 @@ export class BrowserIngest extends Construct {
     }
   }
 
-  /** The page's origin, for CORS: the S3 website endpoint is HTTP only. */
+  /** The page's origin, for CORS. */
   get siteOrigin(): string {
-    return `http://${this.website.websiteEndpoint}`;
+    return `https://${this.distribution.domainName}`;
   }
 
   get siteUrl(): string {
