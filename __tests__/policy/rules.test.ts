@@ -338,8 +338,8 @@ describe("Lambda", () => {
   it("LS-LAM-1 wants a supported Node.js runtime (container images have none)", () => {
     expect(found(supportedRuntime)).toEqual([]);
     expect(
-      found(supportedRuntime, (r) => (r.aws_lambda_function.http_ingest_function.runtime = "nodejs18.x")),
-    ).toEqual([`${FUNCTION}: runs on nodejs18.x`]);
+      found(supportedRuntime, (r) => (r.aws_lambda_function.http_ingest_function.runtime = "nodejs20.x")),
+    ).toEqual([`${FUNCTION}: runs on nodejs20.x`]);
     expect(
       found(supportedRuntime, (r) => {
         const fn = r.aws_lambda_function.http_ingest_function;

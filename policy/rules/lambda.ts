@@ -2,7 +2,8 @@ import { block, type SynthesizedResource } from "../resources";
 import type { PolicyContext, Rule } from "../rule";
 
 /** Node.js runtimes Lambda still patches; the ingest function is built for them. */
-export const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x"] as const;
+// nodejs20.x reached its end of life in April 2026.
+export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
 export const supportedRuntime: Rule = {
   id: "LS-LAM-1",
