@@ -17,7 +17,7 @@ import {
 const STREAM = "ingest-handler";
 let kinesis: LocalKinesis;
 let handler: (request: HttpApiRequest) => Promise<HttpApiResult>;
-let consoleLog: jest.SpyInstance;
+let consoleWarn: jest.SpyInstance;
 const clients: KinesisClient[] = [];
 
 function request(
@@ -55,7 +55,7 @@ beforeAll(async () => {
   kinesis = await startKinesis();
   await createStream(kinesis.client, STREAM);
   // The deployed handler logs to console.log; keep its lines for assertions instead of the test output.
-  consoleLog = jest.spyOn(console, "log").mockImplementation(() => undefined);
+  consoleWarn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
   // It reads its settings and makes its client when its module loads.
   Object.assign(process.env, {
     STREAM_NAME: STREAM,
@@ -66,7 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  consoleLog.mockRestore();
+  consoleWarn.mockRestore();
   for (const client of clients) client.destroy();
   await kinesis.close();
 });
@@ -161,14 +161,15 @@ describe("ingest handler (API Gateway HTTP API v2 events, kinesalite behind)", (
     ["no content type", {}],
   ])("refuses %s with 415", async (_, headers) => {
     const event = sampleEvent();
-    consoleLog.mockClear();
+    consoleWarn.mockClear();
     const result = await handler(request(event, headers));
     expect(result.statusCode).toBe(415);
     expect(await storedFor([event])).toEqual([]);
-    const logged = consoleLog.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-    expect(logged).toEqual([
-      expect.objectContaining({ level: "warn", message: "request refused", statusCode: 415 }),
-    ]);
+    // Logged through console.warn, so Lambda's JSON log format records level WARN.
+    const logged = consoleWarn.mock.calls.map(
+      ([line]) => JSON.parse(String(line)) as Record<string, unknown>,
+    );
+    expect(logged).toEqual([expect.objectContaining({ message: "request refused", statusCode: 415 })]);
   });
 });
 
@@ -184,7 +185,11 @@ describe("ingest handler when Kinesis fails some records", () => {
       PUT_BASE_DELAY_MS: "1",
     });
     return {
-      handle: createIngestHandler({ client, settings, log: (line) => logs.push(line) }),
+      handle: createIngestHandler({
+        client,
+        settings,
+        log: (level, line) => logs.push(JSON.stringify({ level, ...JSON.parse(line) })),
+      }),
       injection,
       logs,
     };

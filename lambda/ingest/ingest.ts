@@ -9,11 +9,16 @@ export interface HttpApiResult {
   readonly body: string;
 }
 
+type LogLevel = "warn" | "error";
+
 export interface IngestDependencies {
   readonly client: KinesisClient;
   readonly settings: IngestSettings;
-  /** Where JSON log lines go. @default console.log (CloudWatch Logs in Lambda) */
-  readonly log?: (line: string) => void;
+  /**
+   * Where JSON log lines go, with their level. @default console.warn / console.error: with the function's
+   * JSON log format, Lambda records the level from the console method.
+   */
+  readonly log?: (level: LogLevel, line: string) => void;
 }
 
 /**
@@ -27,9 +32,9 @@ export interface IngestDependencies {
 export function createIngestHandler(
   dependencies: IngestDependencies,
 ): (request: HttpApiRequest) => Promise<HttpApiResult> {
-  const { client, settings, log = console.log } = dependencies;
-  const writeLog = (level: "warn" | "error", message: string, fields: Record<string, unknown>) =>
-    log(JSON.stringify({ level, message, ...fields }));
+  const { client, settings, log = (level, line) => console[level](line) } = dependencies;
+  const writeLog = (level: LogLevel, message: string, fields: Record<string, unknown>) =>
+    log(level, JSON.stringify({ message, ...fields }));
 
   return async (request) => {
     const requestId = request.requestContext?.requestId;
