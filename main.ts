@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.
  */
 import { Command, CommanderError, Option } from "commander";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "./config/diagnostics";
 import { loadEnvironments, type Environment } from "./config/load";
@@ -12,11 +13,18 @@ import { diffCommand } from "./cli/diff";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
 import { simulateCommand } from "./cli/simulate";
-import { compareAgainst, loadBaseline } from "./policy";
+import { compareAgainst, loadBaseline, policyCatalogue } from "./policy";
 import { buildArtifacts } from "./stacks/artifacts";
 import { checkEnvironments } from "./stacks/check";
 import { synthesize } from "./stacks/synthesize";
+import { replaceMarkedBlock } from "./views/markers";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "./views/outputs";
+
+/** Where the README keeps the generated rule catalogue. */
+export const POLICY_MARKERS = {
+  start: "<!-- policy-catalogue:start -->",
+  end: "<!-- policy-catalogue:end -->",
+};
 
 const EXIT_INVALID = 1;
 const EXIT_INTERNAL = 2;
@@ -153,6 +161,25 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
     .description("print the JSON Schema (draft-07) that editors use for config files")
     .addHelpText("after", "\nExample:\n  $ lakestack schema > config/lakestack.schema.json")
     .action(() => run(io, false, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
+
+  program
+    .command("rules")
+    .description("list the policy rules synth and validate apply, as Markdown")
+    .option(
+      "--write <file>",
+      `refresh the catalogue between ${POLICY_MARKERS.start} and its end marker in a file`,
+    )
+    .addHelpText("after", "\nExamples:\n  $ lakestack rules\n  $ lakestack rules --write README.md")
+    .action((opts: { write?: string }) =>
+      run(io, false, () => {
+        if (!opts.write) return io.out(policyCatalogue());
+        writeFileSync(
+          opts.write,
+          replaceMarkedBlock(readFileSync(opts.write, "utf8"), POLICY_MARKERS, policyCatalogue()),
+        );
+        io.err(`updated the policy catalogue in ${opts.write}`);
+      }),
+    );
 
   program.addCommand(guardCommand());
   program.addCommand(diagramCommand());
