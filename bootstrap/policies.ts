@@ -161,6 +161,7 @@ function resources(env: CiEnvironment) {
     httpApis: [`arn:aws:apigateway:${region}::/apis`, `arn:aws:apigateway:${region}::/apis/*`],
     apiTags: `arn:aws:apigateway:${region}::/tags/*`,
     identityPools: `arn:aws:cognito-identity:${region}:${account}:identitypool/*`,
+    distributions: `arn:aws:cloudfront::${account}:distribution/*`,
     roles: [
       names.guestRole,
       names.ingestRole,
@@ -208,6 +209,12 @@ export function planPolicy(state: StateBucket, env: CiEnvironment): PolicyStatem
         "s3:ListBucket",
       ],
       Resource: r.buckets,
+    },
+    {
+      Sid: "DescribePageDistribution",
+      Effect: "Allow",
+      Action: ["cloudfront:GetDistribution", "cloudfront:ListTagsForResource"],
+      Resource: r.distributions,
     },
     {
       Sid: "ReadPageAndLakeMarkers",
@@ -305,6 +312,8 @@ export function deployPolicy(state: StateBucket, env: CiEnvironment): PolicyStat
       Resource: [...r.httpApis, r.apiTags],
     },
     { Sid: "ManageIdentityPools", Effect: "Allow", Action: "cognito-identity:*", Resource: r.identityPools },
+    // Distribution ids are random too: the account is the boundary.
+    { Sid: "ManagePageDistribution", Effect: "Allow", Action: "cloudfront:*", Resource: r.distributions },
     {
       // Waiver: CreateIdentityPool has no resource type, so IAM accepts only "*"; held to the region.
       Sid: "CreateIdentityPool",

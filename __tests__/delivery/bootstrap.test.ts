@@ -12,6 +12,7 @@ import { BootstrapInputError, loadBootstrapInputs, type BootstrapInputs } from "
 import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
 import type { PolicyStatement } from "../../modules/aws/iam";
+import { referenceEnvironment, synthStack } from "../helpers";
 import { CONFIG_DIR, ROOT, scratchDir } from "./support";
 
 const SETTINGS = join(ROOT, "bootstrap", "bootstrap.yaml");
@@ -193,6 +194,26 @@ describe("the deploy role's permissions", () => {
   const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
   const prod = inputs.environments.find((e) => e.name === "prod")!;
   const statements = deployPolicy(inputs.state, prod);
+
+  // A resource type the stacks start using without a grant here fails the first deploy, not a review.
+  it("covers the service of every AWS resource type the environment's stack creates", () => {
+    const serviceOf: Record<string, string> = {
+      apigatewayv2: "apigateway",
+      cloudfront: "cloudfront",
+      cloudwatch: "logs",
+      cognito: "cognito-identity",
+      iam: "iam",
+      kinesis: "kinesis",
+      lambda: "lambda",
+      s3: "s3",
+    };
+    const { json } = synthStack(referenceEnvironment("prod"));
+    const services = Object.keys(json.resource)
+      .filter((type) => type.startsWith("aws_"))
+      .map((type) => serviceOf[type.split("_")[1]] ?? type);
+    const granted = new Set(actionsOf(statements).map((action) => action.split(":")[0]));
+    expect([...new Set(services)].filter((service) => !granted.has(service))).toEqual([]);
+  });
 
   it("manages only the environment's own resources, by their derived names", () => {
     const resources = grants(statements).map(([, resource]) => resource);
