@@ -129,17 +129,6 @@ function pascal(text: string): string {
     .join("");
 }
 
-export function denyInsecureTransport(state: StateBucket): PolicyStatement {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn(state), `${bucketArn(state)}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The environment's resources, by the exact names config/naming.ts derives.
 

@@ -7,23 +7,18 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import { join, relative, resolve } from "node:path";
 import { policyDocument } from "../modules/aws/iam";
+import { privateBucket } from "../modules/aws/private-bucket";
 import { readableLogicalId } from "../stacks/addresses";
 import {
   ciRoleArn,
   ciRoleName,
   CI_ROLE_PATH,
   deployPolicy,
-  denyInsecureTransport,
   githubEnvironment,
   githubTrustStatements,
   GITHUB_OIDC_URL,
@@ -72,48 +67,14 @@ export class StateBucketStack extends BootstrapStack {
   ) {
     const { state } = props;
     super(scope, id, options, state.accountId, state.region);
-    this.bucket = new S3Bucket(this, "state_bucket", {
-      bucket: state.bucket,
-      lifecycle: { preventDestroy: true },
-    });
-    const bucket = this.bucket.id;
-    const versioning = new S3BucketVersioningA(this, "state_versioning", {
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "state_encryption", {
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: state.kmsKeyArn
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: state.kmsKeyArn }
-            : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: state.kmsKeyArn ? true : undefined,
-        },
-      ],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "state_public_access", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    // Objects other accounts' roles write belong to the bucket owner.
-    const ownership = new S3BucketOwnershipControls(this, "state_ownership", {
-      bucket,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
     const kinds: CiRoleKind[] = ["plan", "deploy"];
-    new S3BucketPolicy(this, "state_policy", {
-      bucket,
-      // S3 rejects concurrent bucket-configuration calls; the policy goes last.
-      dependsOn: [versioning, publicAccess, ownership],
-      policy: policyDocument([
-        denyInsecureTransport(state),
-        ...props.environments.flatMap((env) => kinds.flatMap((kind) => stateBucketGrants(state, env, kind))),
-      ]),
-    });
+    this.bucket = privateBucket(this, "state_", {
+      bucketName: state.bucket,
+      kmsKeyArn: state.kmsKeyArn,
+      protect: true,
+      policyStatements: () =>
+        props.environments.flatMap((env) => kinds.flatMap((kind) => stateBucketGrants(state, env, kind))),
+    }).bucket;
     new TerraformOutput(this, "stateBucket", { value: this.bucket.bucket });
   }
 }

@@ -77,7 +77,7 @@ describe("the bootstrap stacks for the reference config", () => {
       Effect: "Deny",
       Principal: "*",
       Action: "s3:*",
-      Resource: [`arn:aws:s3:::${inputs.state.bucket}`, `arn:aws:s3:::${inputs.state.bucket}/*`],
+      Resource: ["${aws_s3_bucket.state_bucket.arn}", "${aws_s3_bucket.state_bucket.arn}/*"],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
   });

@@ -1,13 +1,8 @@
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { Construct } from "constructs";
-import { policyDocument } from "./iam";
+import { privateBucket } from "./private-bucket";
 
 /** The lake's top-level prefixes, one per refinement stage. */
 export const LAKE_PREFIXES = ["raw/", "processed/", "curated/"] as const;
@@ -24,46 +19,16 @@ export interface DataLakeProps {
   readonly protect?: boolean;
 }
 
-/** A private, encrypted, versioned bucket reachable only over TLS. */
+/** The data lake: a private bucket whose old versions expire, with one prefix per refinement stage. */
 export class DataLake extends Construct {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, "bucket", {
-      bucket: props.bucketName,
-      forceDestroy: props.forceDestroy ?? false,
-      lifecycle: props.protect ? { preventDestroy: true } : undefined,
-    });
-    const bucket = this.bucket.id;
-    const ownership = new S3BucketOwnershipControls(this, "ownership", {
-      bucket,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public_access", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: props.kmsKeyArn
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }
-            : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: props.kmsKeyArn ? true : undefined,
-        },
-      ],
-    });
-    const versioning = new S3BucketVersioningA(this, "versioning", {
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
+    const { bucket, versioning } = privateBucket(this, "", props);
+    this.bucket = bucket;
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket,
+      bucket: bucket.id,
       // Lifecycle rules on noncurrent versions need versioning in place first.
       dependsOn: [versioning],
       rule: [
@@ -81,24 +46,9 @@ export class DataLake extends Construct {
         },
       ],
     });
-    new S3BucketPolicy(this, "policy", {
-      bucket,
-      // S3 rejects or races concurrent bucket-configuration calls; serialize after the access settings.
-      dependsOn: [publicAccess, ownership],
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
-    });
     for (const prefix of LAKE_PREFIXES) {
       new S3Object(this, `prefix_${prefix.replace("/", "")}`, {
-        bucket,
+        bucket: bucket.id,
         key: prefix,
         content: "",
         contentType: "application/x-directory",
