@@ -111,12 +111,11 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
       run(io, false, () => {
         const started = process.hrtime.bigint();
         const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
-        const result = synthesize(environments, outputFolder(opts.out), buildArtifacts());
+        const out = outputFolder(opts.out);
+        const result = synthesize(environments, out, buildArtifacts());
         reportFindings(io, result.findings);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        io.err(
-          `synthesized ${result.stacks.join(", ")} into ${opts.out ?? "cdktf.out"} in ${ms.toFixed(0)} ms`,
-        );
+        io.err(`synthesized ${result.stacks.join(", ")} into ${out} in ${ms.toFixed(0)} ms`);
       }),
     );
 
