@@ -10,6 +10,8 @@ export interface ResourceNames {
   readonly lakeBucket: string;
   readonly identityPool: string;
   readonly guestRole: string;
+  /** The managed policy that caps every role of the environment (created by the CI bootstrap). */
+  readonly permissionsBoundary: string;
   readonly ingestFunction: string;
   readonly ingestRole: string;
   readonly ingestApi: string;
@@ -121,6 +123,7 @@ export function deriveNames(
     ),
     identityPool: name(COGNITO_POOL, `${prefix}-browser`),
     guestRole: name(IAM_ROLE, `${prefix}-browser-guest`),
+    permissionsBoundary: `${prefix}-boundary`,
     ingestFunction: name(LAMBDA_FUNCTION, `${prefix}-ingest`),
     ingestRole: name(IAM_ROLE, `${prefix}-ingest-lambda`),
     ingestApi: `${prefix}-ingest`,

@@ -425,6 +425,12 @@ export const environmentSchema = z
     aws: z.strictObject({
       region: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1"),
       account_id: pattern(/^\d{12}$/, '12 digits, quoted ("123456789012") so YAML keeps leading zeros'),
+      permissions_boundary: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Cap every IAM role of the environment with the permissions boundary the CI bootstrap creates (<project>-<environment>-boundary).",
+        ),
     }),
     databricks: z.strictObject({
       host: pattern(

@@ -1,3 +1,4 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
@@ -32,6 +33,13 @@ export interface EnvironmentStackOptions {
   /** Where the stacks are written: a local state path is made relative to the stack's folder. */
   readonly outDir: string;
   readonly artifacts: BuildArtifacts;
+}
+
+/** Sets the permissions boundary on every IAM role in the stack. */
+function capRoles(stack: TerraformStack, boundaryArn: string): void {
+  for (const node of stack.node.findAll()) {
+    if (node instanceof IamRole) node.permissionsBoundary = boundaryArn;
+  }
 }
 
 /** One environment: its providers, its state backend, and every capability its YAML enables. */
@@ -136,6 +144,7 @@ export class EnvironmentStack extends TerraformStack {
       lakeAccess: [access.lakeAccessRole, access.lakeAccessPolicy],
       catalogGrants: config.unity_catalog.catalog_grants,
       schemaGrants: config.unity_catalog.schema_grants,
+      runAs: grantPrincipal(runAs),
       protect: production,
     });
 
@@ -162,6 +171,7 @@ export class EnvironmentStack extends TerraformStack {
         credentials.kinesis,
         ...(credentials.kinesisGrants ? [credentials.kinesisGrants] : []),
         catalog.schema,
+        ...catalog.grants,
         access.kinesisReaderRole,
         access.kinesisReaderPolicy,
         pipelineNotebook,
@@ -251,6 +261,10 @@ export class EnvironmentStack extends TerraformStack {
       }
     }
 
+    if (config.aws.permissions_boundary) {
+      // Whoever may edit these roles' policies (the deploy role) still cannot grant beyond the boundary.
+      capRoles(this, `arn:aws:iam::${config.aws.account_id}:policy/${names.permissionsBoundary}`);
+    }
     assertUniqueAddresses(this);
   }
 

@@ -307,6 +307,23 @@ describe("least privilege", () => {
   });
 });
 
+describe("the permissions boundary", () => {
+  it("caps every role of the environment when the YAML asks for it", () => {
+    const roles = Object.values(resources(synth("prod"), "aws_iam_role"));
+    expect(roles.length).toBe(4);
+    for (const role of roles) {
+      expect(role.permissions_boundary).toBe("arn:aws:iam::500000000303:policy/seismo-prod-boundary");
+    }
+    const without = synthStack(variantEnvironment("prod", { aws: { permissions_boundary: false } })).json;
+    expect(Object.values(resources(without, "aws_iam_role")).map((r) => r.permissions_boundary)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
+
 describe("YAML switches", () => {
   const addresses = (json: TerraformJson) =>
     Object.entries(json.resource).flatMap(([type, byName]) =>

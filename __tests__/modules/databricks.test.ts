@@ -120,6 +120,7 @@ describe("Unity Catalog", () => {
     });
     const grants = resources(json, "databricks_grants");
     expect(grants.unity_catalog_catalog_grants.grant).toEqual([
+      { principal: "0b7d4e21-95c3-4f8a-a1d6-7e3f9c2b5a48", privileges: ["USE_CATALOG"] },
       { principal: "seismo-analysts", privileges: ["USE_CATALOG"] },
       {
         principal: "seismo-engineers",
@@ -130,6 +131,31 @@ describe("Unity Catalog", () => {
       ["catalog", "schema", "credential", "share"].map((k) => g[k]).find((v) => v !== undefined),
     );
     expect(new Set(securables).size).toBe(securables.length);
+  });
+});
+
+describe("the identity the pipeline and jobs run as", () => {
+  it("may publish and read the schema's tables, merged into the authoritative grants", () => {
+    const grants = resources(synth("prod"), "databricks_grants").unity_catalog_schema_grants.grant;
+    expect(grants).toEqual([
+      {
+        principal: "0b7d4e21-95c3-4f8a-a1d6-7e3f9c2b5a48",
+        privileges: ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"],
+      },
+      { principal: "seismo-analysts", privileges: ["SELECT", "USE_SCHEMA"] },
+    ]);
+    // The continuous pipeline's first update needs them in place.
+    expect(only(synth("prod"), "databricks_pipeline").depends_on).toEqual(
+      expect.arrayContaining([
+        "databricks_grants.unity_catalog_catalog_grants",
+        "databricks_grants.unity_catalog_schema_grants",
+      ]),
+    );
+  });
+
+  it("gets nothing extra when the deploying identity, the catalog's owner, runs them", () => {
+    const grants = resources(synth("dev"), "databricks_grants").unity_catalog_schema_grants.grant;
+    expect(grants).toEqual([{ principal: "seismo-analysts", privileges: ["SELECT", "USE_SCHEMA"] }]);
   });
 });
 

@@ -26,6 +26,12 @@ export interface UnityCatalogProps {
   readonly catalogGrants?: readonly GrantEntry[];
   /** @default [] */
   readonly schemaGrants?: readonly GrantEntry[];
+  /**
+   * Who the pipeline and jobs run as: they create and write the schema's tables, so this principal gets
+   * what that takes, merged into the grants (which are authoritative). @default - the deploying identity,
+   * which owns the catalog
+   */
+  readonly runAs?: string;
   /** Refuse terraform destroy of the catalog and schema (production). @default false */
   readonly protect?: boolean;
 }
@@ -35,6 +41,8 @@ export class UnityCatalog extends Construct {
   readonly externalLocation: ExternalLocation;
   readonly catalog: Catalog;
   readonly schema: Schema;
+  /** The grant resources, for whatever must wait until they are in place. */
+  readonly grants: readonly Grants[];
 
   constructor(scope: Construct, id: string, props: UnityCatalogProps) {
     super(scope, id);
@@ -60,20 +68,33 @@ export class UnityCatalog extends Construct {
       lifecycle: protect,
     });
     // databricks_grants is authoritative: one resource per securable, listing every principal.
-    if (props.catalogGrants?.length) {
-      new Grants(this, "catalog_grants", {
-        catalog: this.catalog.name,
-        grant: sortedGrants(props.catalogGrants),
-      });
-    }
-    if (props.schemaGrants?.length) {
-      new Grants(this, "schema_grants", { schema: this.schema.id, grant: sortedGrants(props.schemaGrants) });
-    }
+    const runAs = (privileges: string[]) => (props.runAs ? [{ principal: props.runAs, privileges }] : []);
+    const catalogGrants = mergedGrants([...(props.catalogGrants ?? []), ...runAs(RUN_AS_ON_CATALOG)]);
+    const schemaGrants = mergedGrants([...(props.schemaGrants ?? []), ...runAs(RUN_AS_ON_SCHEMA)]);
+    this.grants = [
+      ...(catalogGrants.length
+        ? [new Grants(this, "catalog_grants", { catalog: this.catalog.name, grant: catalogGrants })]
+        : []),
+      ...(schemaGrants.length
+        ? [new Grants(this, "schema_grants", { schema: this.schema.id, grant: schemaGrants })]
+        : []),
+    ];
   }
 }
 
-function sortedGrants(grants: readonly GrantEntry[]): GrantsGrant[] {
-  return [...grants]
-    .sort((a, b) => a.principal.localeCompare(b.principal))
-    .map((g) => ({ principal: g.principal, privileges: [...g.privileges].sort() }));
+/** What the pipeline's and jobs' identity needs to publish and read the schema's tables and views. */
+const RUN_AS_ON_CATALOG = ["USE_CATALOG"];
+const RUN_AS_ON_SCHEMA = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"];
+
+/** One entry per principal with the union of its privileges, sorted so list order never shows in a plan. */
+function mergedGrants(grants: readonly GrantEntry[]): GrantsGrant[] {
+  const byPrincipal = new Map<string, Set<string>>();
+  for (const g of grants) {
+    const privileges = byPrincipal.get(g.principal) ?? new Set<string>();
+    g.privileges.forEach((p) => privileges.add(p));
+    byPrincipal.set(g.principal, privileges);
+  }
+  return [...byPrincipal]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([principal, privileges]) => ({ principal, privileges: [...privileges].sort() }));
 }
