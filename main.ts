@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "./config/diagnostics";
-import { loadEnvironments, type Environment } from "./config/load";
+import { environmentNames, loadEnvironments, type Environment } from "./config/load";
 import { editorJsonSchema } from "./config/schema";
 import { diagramCommand } from "./cli/diagram";
 import { diffCommand } from "./cli/diff";
@@ -63,6 +63,9 @@ Examples:
 Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
     );
   const globals = () => program.opts<GlobalOptions>();
+  /** Environments still in the config folder but not synthesized now: their previous output stays. */
+  const othersThan = (synthesized: readonly Environment[]) =>
+    environmentNames(globals().config).filter((name) => !synthesized.some((e) => e.name === name));
 
   program
     .command("validate")
@@ -112,7 +115,7 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
         const started = process.hrtime.bigint();
         const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
         const out = outputFolder(opts.out);
-        const result = synthesize(environments, out, buildArtifacts());
+        const result = synthesize(environments, out, buildArtifacts(), { keep: othersThan(environments) });
         reportFindings(io, result.findings);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         io.err(`synthesized ${result.stacks.join(", ")} into ${out} in ${ms.toFixed(0)} ms`);
@@ -187,7 +190,8 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
   program.addCommand(
     planCommand(async (env) => {
       const out = outputFolder(undefined);
-      synthesize(loadEnvironments(globals().config, [env]), out, buildArtifacts());
+      const environments = loadEnvironments(globals().config, [env]);
+      synthesize(environments, out, buildArtifacts(), { keep: othersThan(environments) });
       return join(out, "stacks", env);
     }),
   );

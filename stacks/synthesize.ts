@@ -24,10 +24,19 @@ export interface SynthResult {
   readonly findings: readonly Diagnostic[];
 }
 
+export interface SynthOptions {
+  /**
+   * Environments not synthesized this time whose previous stacks stay in the output (`synth --env dev`
+   * leaves prod as it was). Stacks of environments in neither list are dropped. @default []
+   */
+  readonly keep?: readonly string[];
+}
+
 export function synthesize(
   environments: readonly Environment[],
   outDir: string,
   artifacts: BuildArtifacts,
+  options: SynthOptions = {},
 ): SynthResult {
   skipTokenCreationTraces();
   const target = resolve(outDir);
@@ -41,31 +50,41 @@ export function synthesize(
     );
     app.synth();
     findings = packs.flatMap((pack) => [...pack.diagnostics]);
-    carryOver(target, staging, new Set(environments.map((e) => e.name)));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  swapIn(staging, target);
+  // Until the swap nothing touches the previous output; what it must pass on is moved over afterwards.
+  const previous = swapIn(staging, target);
+  if (previous) {
+    carryOver(previous, target, new Set(environments.map((e) => e.name)), new Set(options.keep ?? []));
+    rmSync(previous, { recursive: true, force: true });
+  }
   return { outDir: target, stacks: environments.map((e) => e.name), findings };
 }
 
 /**
- * Keeps what the new output must not lose: terraform's providers in every re-synthesized stack, and
- * whole stacks of environments this run did not synthesize (`synth --env dev` leaves prod as it was).
+ * Moves from the previous output what the new one must not lose: terraform's providers and lock file in
+ * every re-synthesized stack, and the whole stacks of environments to keep.
  */
-function carryOver(previous: string, next: string, synthesized: ReadonlySet<string>): void {
+function carryOver(
+  previous: string,
+  next: string,
+  synthesized: ReadonlySet<string>,
+  keep: ReadonlySet<string>,
+): void {
   const previousManifest = readManifest(previous);
   if (!previousManifest) return;
   const nextManifest = readManifest(next)!;
   for (const name of Object.keys(previousManifest.stacks)) {
     const from = join(previous, "stacks", name);
     const to = join(next, "stacks", name);
+    if (!existsSync(from)) continue;
     if (synthesized.has(name)) {
       for (const entry of KEPT_ACROSS_SYNTHS) {
         if (existsSync(join(from, entry))) renameSync(join(from, entry), join(to, entry));
       }
-    } else if (existsSync(from)) {
+    } else if (keep.has(name)) {
       renameSync(from, to);
       nextManifest.stacks[name] = previousManifest.stacks[name];
     }
@@ -89,10 +108,14 @@ function skipTokenCreationTraces(): void {
   if (typeof traces.captureStackTrace === "function") traces.captureStackTrace = () => [];
 }
 
-/** Two renames: the window where neither folder is in place is as short as the file system allows. */
-function swapIn(staging: string, target: string): void {
+/**
+ * Two renames: the window where neither folder is in place is as short as the file system allows.
+ * Returns where the previous output now is, for the caller to take from and remove.
+ */
+function swapIn(staging: string, target: string): string | undefined {
   const retired = `${staging}.old`;
-  if (existsSync(target)) renameSync(target, retired);
+  const hadPrevious = existsSync(target);
+  if (hadPrevious) renameSync(target, retired);
   renameSync(staging, target);
-  rmSync(retired, { recursive: true, force: true });
+  return hadPrevious ? retired : undefined;
 }

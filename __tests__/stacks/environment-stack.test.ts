@@ -150,9 +150,16 @@ describe("synthesis is atomic", () => {
     const artifacts = buildArtifacts();
     synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts);
     const prod = readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8");
-    synthesize([referenceEnvironment("dev")], outDir, artifacts);
+    synthesize([referenceEnvironment("dev")], outDir, artifacts, { keep: ["prod"] });
     expect(readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8")).toBe(prod);
-    const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod"]);
+    const manifest = () =>
+      Object.keys(JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")).stacks).sort();
+    expect(manifest()).toEqual(["dev", "prod"]);
+
+    // An environment whose file is gone is not kept: its stack leaves the output.
+    synthesize([referenceEnvironment("dev")], outDir, artifacts);
+    expect(manifest()).toEqual(["dev"]);
+    expect(readdirSync(join(outDir, "stacks"))).toEqual(["dev"]);
+    expect(readdirSync(root)).toEqual(["cdktf.out"]);
   });
 });
