@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseAllowList } from "../guard";
-import { DEFAULT_LOCK_TIMEOUT, runPlan, TERRAFORM_BINARY_ENV } from "../plan";
+import { DEFAULT_LOCK_TIMEOUT, PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV } from "../plan";
 import { ALLOW_ENV, collect, processContext, type CliContext } from "./guard";
 
 /** Synthesizes one environment and returns its stack directory, e.g. `cdktf.out/stacks/dev`. */
@@ -34,7 +34,7 @@ async function plan(
     stackDir = options.stackDir ?? (await synthesize(options.env));
   } catch (error) {
     context.err(`lakestack plan: could not synthesize ${options.env}: ${(error as Error).message}\n`);
-    return 1;
+    return PLAN_EXIT.failed;
   }
   try {
     const result = await runPlan({
@@ -52,7 +52,7 @@ async function plan(
   } catch (error) {
     // 2 means "changes present" here, so even a bug exits 1.
     context.err(`lakestack plan: internal error: ${(error as Error).message}\n`);
-    return 1;
+    return PLAN_EXIT.failed;
   }
 }
 
@@ -60,15 +60,18 @@ const EXAMPLES = `
 Examples:
   $ lakestack plan --env dev
   $ lakestack plan --env prod --detailed-exitcode --markdown plan-prod.md
-  $ lakestack plan --env staging --allow 'aws_kinesis_stream.events'
-  $ ${ALLOW_ENV}='aws_s3_bucket.site' lakestack plan --env dev --tf-bin tofu
+  $ lakestack plan --env staging --allow 'aws_kinesis_stream.events_stream'
+  $ ${ALLOW_ENV}='aws_s3_bucket.browser_site_bucket' lakestack plan --env dev --tf-bin tofu
   $ lakestack plan --env dev --stack-dir cdktf.out/stacks/dev
 
 Runs, in the stack directory: init -input=false; plan -input=false -lock-timeout=<t> -out=tfplan
 -detailed-exitcode; show -json tfplan (saved as plan.json, which holds sensitive values). Then guards
 the plan like \`lakestack guard\`. Terraform's output goes to stderr, the summary to stdout.
-Exit codes: 0 success (no changes, or changes without --detailed-exitcode); 1 Terraform failed,
-the plan could not be read, or the guard blocked it; 2 changes present (with --detailed-exitcode).`;
+Exit codes:
+  0  success: no changes, or changes without --detailed-exitcode
+  1  synthesis or Terraform failed, or the plan could not be read
+  2  changes present (with --detailed-exitcode)
+  3  the guard blocked a destructive change (with or without --detailed-exitcode)`;
 
 /** `lakestack plan --env <name>`: synthesize, plan with Terraform, guard the saved plan. */
 export function planCommand(synthesize: Synthesize, context: CliContext = processContext): Command {

@@ -4,6 +4,7 @@ export { diagnoseFailure, type FailureContext } from "./diagnose";
 export { processOutput, type Output } from "./output";
 export {
   DEFAULT_LOCK_TIMEOUT,
+  PLAN_EXIT,
   PLAN_FILE_NAME,
   PLAN_JSON_FILE_NAME,
   planExitCode,

@@ -45,8 +45,14 @@ export interface PlanOptions {
   readonly output?: Output;
 }
 
-/** 0: no changes, or changes without `detailedExitcode`; 1: failed or blocked; 2: changes present. */
-export type PlanExitCode = 0 | 1 | 2;
+/**
+ * 0: no changes, or changes without `detailedExitcode`; 1: the plan could not be made or read;
+ * 2: changes present (with `detailedExitcode`); 3: the guard blocked the plan. Blocked has its own code
+ * so that CI can tell destructive changes (drift included) from a plan that failed.
+ */
+export type PlanExitCode = 0 | 1 | 2 | 3;
+
+export const PLAN_EXIT = { ok: 0, failed: 1, changes: 2, blocked: 3 } as const;
 
 interface PlanFiles {
   /** The saved binary plan: `terraform apply tfplan` in the stack directory applies exactly it. */
@@ -159,13 +165,14 @@ export function renderPlanFailureMarkdown(env: string, failure: string, hints: r
   ].join("\n");
 }
 
+/** The exit code of a plan that was made and read; one that could not be made exits {@link PLAN_EXIT.failed}. */
 export function planExitCode(outcome: {
-  readonly failed: boolean;
+  readonly blocked: boolean;
   readonly changesPresent: boolean;
   readonly detailedExitcode: boolean;
 }): PlanExitCode {
-  if (outcome.failed) return 1;
-  return outcome.changesPresent && outcome.detailedExitcode ? 2 : 0;
+  if (outcome.blocked) return PLAN_EXIT.blocked;
+  return outcome.changesPresent && outcome.detailedExitcode ? PLAN_EXIT.changes : PLAN_EXIT.ok;
 }
 
 async function planAndGuard(options: PlanOptions, context: StepContext, planJsonFile: string) {
@@ -206,7 +213,7 @@ async function attemptPlan(options: PlanOptions, context: StepContext, files: Pl
       `saved plan: ${files.planFile}\nplan JSON (holds sensitive values): ${files.planJsonFile}\n`,
     );
     const exitCode = planExitCode({
-      failed: report.verdict === "blocked",
+      blocked: report.verdict === "blocked",
       changesPresent,
       detailedExitcode: options.detailedExitcode ?? false,
     });
@@ -216,7 +223,7 @@ async function attemptPlan(options: PlanOptions, context: StepContext, files: Pl
     const lines = [`lakestack plan: ${error.message}`, ...error.hints.map((hint) => `  hint: ${hint}`)];
     context.output.err(`${lines.join("\n")}\n`);
     return {
-      result: { exitCode: 1, changesPresent: false, failure: error.message, ...files },
+      result: { exitCode: PLAN_EXIT.failed, changesPresent: false, failure: error.message, ...files },
       markdown: renderPlanFailureMarkdown(options.env, error.message, error.hints),
     };
   }
@@ -229,8 +236,8 @@ function pathFromHere(binary: string): string {
 
 /**
  * Plans one synthesized environment and guards the result. Resolves with the exit code to use:
- * Terraform failures, a missing binary and unreadable plans resolve with exit code 1 and a message.
- * Rejects only on a bug.
+ * Terraform failures, a missing binary and unreadable plans resolve with exit code 1 and a message;
+ * a plan the guard blocks resolves with 3. Rejects only on a bug.
  */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const output = options.output ?? processOutput;
@@ -255,6 +262,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   } catch (error) {
     const failure = `cannot write the Markdown summary to ${options.markdownFile} (${(error as NodeJS.ErrnoException).code})`;
     output.err(`lakestack plan: ${failure}\n`);
-    return { ...result, exitCode: 1, failure };
+    return { ...result, exitCode: PLAN_EXIT.failed, failure };
   }
 }

@@ -1,7 +1,9 @@
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { CommanderError } from "commander";
+import { CommanderError, type Command } from "commander";
+import { guardCommand } from "../../cli/guard";
 import { planCommand, type Synthesize } from "../../cli/plan";
+import { referenceEnvironment, synthStack } from "../helpers";
 import { inProcess, recordingContext, type RecordingContext } from "../guard/cli-context";
 import { fixturePath } from "../guard/fixtures";
 import { createStubTerraform, type StubTerraform } from "./stub-terraform";
@@ -32,7 +34,8 @@ describe("lakestack plan (in process)", () => {
     expect(stub.calls().map((call) => realpathSync(call.cwd))).toEqual(
       Array(3).fill(realpathSync(stub.stackDir)),
     );
-    expect(run.exitCode()).toBe(1);
+    // The stub plans a delete that nothing allows: the guard blocks it.
+    expect(run.exitCode()).toBe(3);
   });
 
   it("plans a given --stack-dir without synthesizing", async () => {
@@ -105,6 +108,31 @@ describe("lakestack plan (in process)", () => {
     expect(context.stdout()).toContain(
       "$ lakestack plan --env prod --detailed-exitcode --markdown plan-prod.md",
     );
-    expect(context.stdout()).toContain("2 changes present (with --detailed-exitcode)");
+    expect(context.stdout()).toContain("  2  changes present (with --detailed-exitcode)\n");
+    expect(context.stdout()).toContain("  3  the guard blocked a destructive change");
+  });
+});
+
+describe("the plan and guard help examples", () => {
+  /** Everything `--help` prints, examples included. */
+  function helpOf(command: Command): string {
+    let text = "";
+    command.configureOutput({ writeOut: (chunk) => void (text += chunk) }).outputHelp();
+    return text;
+  }
+
+  it("name only addresses the reference stack has", () => {
+    const { json } = synthStack(referenceEnvironment("prod"));
+    const addresses = new Set(
+      Object.entries(json.resource).flatMap(([type, byName]) =>
+        Object.keys(byName).map((name) => `${type}.${name}`),
+      ),
+    );
+    const help = [planCommand(async () => "", recordingContext()), guardCommand(recordingContext())]
+      .map(helpOf)
+      .join("\n");
+    const named = [...new Set(help.match(/\baws_[a-z0-9_]+\.[a-z0-9_]+/g))];
+    expect(named.length).toBeGreaterThanOrEqual(3);
+    expect(named.filter((address) => !addresses.has(address))).toEqual([]);
   });
 });

@@ -98,10 +98,11 @@ describe("runPlan against a stub terraform", () => {
       expect(result).toMatchObject({ exitCode: 0, changesPresent: true });
     });
 
-    it("1 when the guard blocks, and 2 once the change is allowed", async () => {
+    it("3 when the guard blocks, with or without --detailed-exitcode, and 2 once the change is allowed", async () => {
       const blocked = await plan(changes("delete.json"), { detailedExitcode: true });
-      expect(blocked.result.exitCode).toBe(1);
+      expect(blocked.result.exitCode).toBe(3);
       expect(blocked.result.report?.verdict).toBe("blocked");
+      expect((await plan(changes("delete.json"))).result.exitCode).toBe(3);
       const allowed = await plan(changes("delete.json"), {
         detailedExitcode: true,
         allow: ["aws_s3_bucket.lake"],
@@ -129,10 +130,19 @@ describe("runPlan against a stub terraform", () => {
     });
 
     it("matches planExitCode's table", () => {
-      expect(planExitCode({ failed: true, changesPresent: true, detailedExitcode: true })).toBe(1);
-      expect(planExitCode({ failed: false, changesPresent: true, detailedExitcode: true })).toBe(2);
-      expect(planExitCode({ failed: false, changesPresent: true, detailedExitcode: false })).toBe(0);
-      expect(planExitCode({ failed: false, changesPresent: false, detailedExitcode: true })).toBe(0);
+      expect(planExitCode({ blocked: true, changesPresent: true, detailedExitcode: true })).toBe(3);
+      expect(planExitCode({ blocked: true, changesPresent: true, detailedExitcode: false })).toBe(3);
+      expect(planExitCode({ blocked: false, changesPresent: true, detailedExitcode: true })).toBe(2);
+      expect(planExitCode({ blocked: false, changesPresent: true, detailedExitcode: false })).toBe(0);
+      expect(planExitCode({ blocked: false, changesPresent: false, detailedExitcode: true })).toBe(0);
+    });
+
+    it("1 when a blocked plan's Markdown summary cannot be written: the run failed", async () => {
+      const { result } = await plan(changes("delete.json"), {
+        detailedExitcode: true,
+        markdownFile: join(stub.root, "missing", "plan.md"),
+      });
+      expect(result.exitCode).toBe(1);
     });
   });
 
