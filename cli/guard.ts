@@ -92,8 +92,8 @@ const EXAMPLES = `
 Examples:
   $ terraform show -json tfplan > plan.json
   $ lakestack guard plan.json --env dev
-  $ lakestack guard plan.json --env prod --allow 'aws_kinesis_stream.events' --markdown guard.md
-  $ ${ALLOW_ENV}='aws_s3_bucket.site, aws_cognito_identity_pool.browser' lakestack guard plan.json
+  $ lakestack guard plan.json --env prod --allow 'aws_kinesis_stream.events_stream' --markdown guard.md
+  $ ${ALLOW_ENV}='aws_s3_bucket.browser_site_bucket, aws_cognito_identity_pool.browser_identity_pool' lakestack guard plan.json
   $ lakestack guard plan.json --json > guard.json
 
 Destructive: every delete and replace, and updates that lower data protection (Kinesis retention

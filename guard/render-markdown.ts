@@ -13,9 +13,11 @@ const MAX_TABLE_ROWS = 50;
 
 const VERDICT_BADGE = { pass: "✅ pass", blocked: "❌ blocked" } as const;
 
+/** Both routes to an allow: CI reads allow-destroy.txt behind a label; a local run takes flags. */
 const ALLOW_HINT =
-  "To accept a destructive change after reviewing it, list its address in `LAKESTACK_GUARD_ALLOW` " +
-  "(CI sets it from the pull-request label) or pass `--allow <address>`.";
+  "To accept a destructive change after reviewing it: in a pull request, add a line " +
+  "`<environment> <address>` to `allow-destroy.txt` and have a reviewer add the " +
+  "`lakestack:allow-destroy` label; locally, pass `--allow <address>` or set `LAKESTACK_GUARD_ALLOW`.";
 
 function envLabel(report: GuardReport): string {
   return report.env ? markdownText(report.env) : "plan";

@@ -115,7 +115,12 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain(
       "| `aws_kinesis_stream.events` | update | yes | retention\\_period lowered from 168 to 24 hours |  | ❌ not allowed |",
     );
-    expect(markdown).toContain("LAKESTACK_GUARD_ALLOW");
+  });
+
+  it("tells pull-request readers how CI allows a change, and how to allow one locally", () => {
+    expect(markdown).toContain("add a line `<environment> <address>` to `allow-destroy.txt`");
+    expect(markdown).toContain("have a reviewer add the `lakestack:allow-destroy` label");
+    expect(markdown).toContain("locally, pass `--allow <address>` or set `LAKESTACK_GUARD_ALLOW`");
   });
 
   it("lists stateful updates for review and warns about unused allows and drift", () => {
