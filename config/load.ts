@@ -4,7 +4,7 @@
  * Files are treated as hostile: size and nesting are capped before parsing, aliases are capped while
  * converting, prototype keys are rejected, and every problem is reported with file:line:col.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import {
   isMap,
@@ -48,6 +48,18 @@ export interface Environment {
 
 /** Environment names in a config folder: every `*.yaml` but base.yaml, sorted. */
 export function environmentNames(configDir: string): string[] {
+  if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
+    const file = relative(process.cwd(), configDir) || configDir;
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: "",
+        message: "no config folder here: pass --config <dir>, or run from the project",
+      },
+    ]);
+  }
   return readdirSync(configDir)
     .filter((f) => f.endsWith(".yaml") && f !== BASE_FILE)
     .map((f) => f.slice(0, -".yaml".length))
@@ -104,13 +116,14 @@ function loadOne(
   if (file.diagnostics.length > 0 || base.diagnostics.length > 0) return { diagnostics: file.diagnostics };
 
   const merged = mergeConfig(base.value, file.value);
-  const locate = (path: readonly PropertyKey[]): Position =>
-    file.has(path) || !base.has(path) ? file.position(path) : base.position(path);
+  const ownerOf = (path: readonly PropertyKey[]): ParsedFile =>
+    decidedByFile(file, path) || !base.has(path) ? file : base;
+  const locate = (path: readonly PropertyKey[]): Position => ownerOf(path).position(path);
 
   const parsed = environmentSchema.safeParse(merged);
   if (!parsed.success) {
     return {
-      diagnostics: parsed.error.issues.flatMap((issue) => describeIssue(issue, merged, file, base, locate)),
+      diagnostics: parsed.error.issues.flatMap((issue) => describeIssue(issue, merged, file, base, ownerOf)),
     };
   }
   const { names, issues } = deriveNames(name, parsed.data);
@@ -118,6 +131,20 @@ function loadOne(
     return { diagnostics: issues.map((i) => at(locate(i.path), i.message, dottedPath(i.path))) };
   }
   return { environment: { name, file: file.displayPath, config: parsed.data, names, locate } };
+}
+
+/**
+ * Whether the environment file decides a path: it sets it, or it sets a list or value above it, which
+ * replaces the base's wholesale (only maps merge).
+ */
+function decidedByFile(file: ParsedFile, path: readonly PropertyKey[]): boolean {
+  for (let depth = 1; depth < path.length; depth++) {
+    const prefix = path.slice(0, depth);
+    if (!file.has(prefix)) return false;
+    const value = valueAt(file.value, prefix);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return true;
+  }
+  return file.has(path);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -199,10 +226,18 @@ function findExcessiveNesting(source: string): { line: number; col: number } | u
   const lines = source.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    const content = /^[\s-]*/.exec(line)![0].length;
+    // Every "- " before the content opens a sequence one level deeper ("- - - x" is three levels).
+    const levels: number[] = [];
+    let content = 0;
+    for (; content < line.length; content++) {
+      const c = line[content];
+      if (c === "-" && (content + 1 === line.length || /\s/.test(line[content + 1]))) levels.push(content);
+      else if (!/\s/.test(c)) break;
+    }
     if (content < line.length && line[content] !== "#" && flow === 0) {
-      while (indents.length > 0 && indents[indents.length - 1] >= content) indents.pop();
-      indents.push(content);
+      levels.push(content);
+      while (indents.length > 0 && indents[indents.length - 1] >= levels[0]) indents.pop();
+      indents.push(...levels);
     }
     let quote: string | undefined;
     for (let j = 0; j < line.length; j++) {
@@ -297,7 +332,7 @@ function describeIssue(
   merged: unknown,
   file: ParsedFile,
   base: ParsedFile,
-  locate: (path: readonly PropertyKey[]) => Position,
+  ownerOf: (path: readonly PropertyKey[]) => ParsedFile,
 ): Diagnostic[] {
   const path = issue.path as PropertyKey[];
   const received = valueAt(merged, path);
@@ -306,7 +341,7 @@ function describeIssue(
   if (issue.code === "unrecognized_keys") {
     const allowed = keysAt(environmentSchema, path);
     return issue.keys.map((key) => {
-      const owner = file.has([...path, key]) ? file : base;
+      const owner = ownerOf([...path, key]);
       const hint = closest(key, allowed);
       const suggestion = hint
         ? `; did you mean '${hint}'?`
@@ -316,7 +351,7 @@ function describeIssue(
       return at(owner.position(path, key), `unknown key '${key}'${suggestion}`, dottedPath([...path, key]));
     });
   }
-  const where = locate(path);
+  const where = ownerOf(path).position(path);
   const field = dottedPath(path);
   switch (issue.code) {
     case "invalid_type":

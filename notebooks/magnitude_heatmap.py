@@ -39,8 +39,8 @@ recent = (
 if recent.empty:
     print(f"no readings in the last {window_seconds} seconds")
 else:
-    # Short device labels keep the axis readable with a hundred phones.
-    recent["device"] = recent["device"].str[-3:]
+    # Short labels keep the axis readable with a hundred phones; six hex digits keep them apart.
+    recent["device"] = recent["device"].str[-6:]
     buckets = (
         recent.set_index("time")
         .groupby("device")["magn"]

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { formatDiagnostic } from "../../config/diagnostics";
+import { ConfigError, formatDiagnostic } from "../../config/diagnostics";
 import { environmentNames, loadEnvironments, MAX_FILE_BYTES, mergeConfig } from "../../config/load";
 import { CONFIG_DIR, configFolder, diagnosticsOf } from "../helpers";
 
@@ -109,6 +109,22 @@ describe("bad input is reported at file:line:col", () => {
     ]);
   });
 
+  it("points at the environment file when its list replaced the base's", () => {
+    const base = `${BASE}waivers:\n  - rule: LS-S3-1\n    resource: aws_s3_bucket.x\n    reason: a reason long enough\n`;
+    const errors = diagnosticsOf({
+      "base.yaml": base,
+      "dev.yaml": `${DEV}waivers:\n  - rule: LS-S3-2\n    resource: aws_s3_bucket.y\n`,
+    });
+    expect(errors.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/dev\.yaml:6:5: waivers\[0\]\.reason: is required/),
+    ]);
+  });
+
+  it("says so when the config folder is missing", () => {
+    expect(() => environmentNames("no-such-folder")).toThrow(ConfigError);
+    expect(() => loadEnvironments("no-such-folder")).toThrow(/no-such-folder:1:1: no config folder here/);
+  });
+
   it("points at base.yaml when the mistake is there", () => {
     const errors = diagnosticsOf({
       "base.yaml": `${BASE}lake:\n  force_destroy: yes-please\n`,
@@ -184,6 +200,11 @@ describe("hostile files", () => {
     ]);
     const block = `${DEV}${Array.from({ length: 40 }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n")} x\n`;
     expect(only({ "dev.yaml": block })).toEqual([expect.stringMatching(/nesting deeper than 32 levels/)]);
+    // "- - - …" nests a sequence per dash on a single line.
+    const compact = `${DEV}jobs:\n  ${"- ".repeat(5000)}x\n`;
+    expect(only({ "dev.yaml": compact })).toEqual([
+      expect.stringMatching(/dev\.yaml:6:\d+: nesting deeper than 32 levels/),
+    ]);
   });
 
   it("stops alias expansion bombs", () => {
@@ -221,13 +242,35 @@ describe("hostile files", () => {
     });
   });
 
-  it("keeps Terraform expressions out of every string", () => {
-    const errors = only({
-      "dev.yaml": `${DEV}tags:\n  owner: x-\${file("/etc/passwd")}\n  team: "%{ if true }x%{ endif }"\n`,
-    });
-    expect(errors).toEqual([
+  it("keeps Terraform expressions out of every free-text field", () => {
+    const injected = 'x-${file("/etc/passwd")}';
+    const yaml = [
+      DEV.trimEnd(),
+      "tags:",
+      `  owner: ${injected}`,
+      '  team: "%{ if true }x%{ endif }"',
+      "sharing:",
+      "  recipients:",
+      "    - name: partner",
+      "      auth: token",
+      `      comment: ${injected}`,
+      "warehouse:",
+      "  tags:",
+      `    purpose: ${injected}`,
+      "jobs:",
+      "  - key: chart",
+      "    tasks: [{ key: chart, notebook: device_max }]",
+      "    schedule:",
+      "      cron: 0 0 * * * ?",
+      `      timezone: ${injected}`,
+      "",
+    ].join("\n");
+    expect(only({ "dev.yaml": yaml })).toEqual([
       expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain '\$\{' or '%\{'/),
       expect.stringMatching(/dev\.yaml:7:9: tags\.team: must not contain/),
+      expect.stringMatching(/dev\.yaml:12:16: sharing\.recipients\[0\]\.comment: must not contain/),
+      expect.stringMatching(/dev\.yaml:15:14: warehouse\.tags\.purpose: must not contain/),
+      expect.stringMatching(/dev\.yaml:21:17: jobs\[0\]\.schedule\.timezone: must not contain/),
     ]);
   });
 });
