@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.
  */
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "./config/diagnostics";
 import { environmentNames, loadEnvironments, type Environment } from "./config/load";
@@ -17,7 +17,7 @@ import { compareAgainst, loadBaseline, policyCatalogue } from "./policy";
 import { buildArtifacts } from "./stacks/artifacts";
 import { checkEnvironments } from "./stacks/check";
 import { synthesize } from "./stacks/synthesize";
-import { replaceMarkedBlock } from "./views/markers";
+import { MarkerError, replaceMarkedBlock } from "./views/markers";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "./views/outputs";
 
 /** Where the README keeps the generated rule catalogue. */
@@ -175,6 +175,7 @@ Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
     .action((opts: { write?: string }) =>
       run(io, false, () => {
         if (!opts.write) return io.out(policyCatalogue());
+        if (!existsSync(opts.write)) throw new MarkerError(`no file ${opts.write}`);
         writeFileSync(
           opts.write,
           replaceMarkedBlock(readFileSync(opts.write, "utf8"), POLICY_MARKERS, policyCatalogue()),
@@ -237,6 +238,12 @@ function run(io: Output, json: boolean | undefined, body: () => void | Promise<v
       }
       if (error instanceof CommanderError) throw error;
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof MarkerError) {
+        io.err(`lakestack: ${message}`);
+        process.exitCode = EXIT_INVALID;
+        return;
+      }
+      if (json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
       io.err(`lakestack: internal error: ${message}`);
       if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
       process.exitCode = EXIT_INTERNAL;

@@ -137,6 +137,14 @@ describe("the lakestack command", () => {
     expect(stderr).not.toMatch(STACK_TRACE);
   });
 
+  it("treats a file without the catalogue's markers as invalid input", () => {
+    writeFileSync(join(cwd, "NOTES.md"), "# notes\n");
+    const { code, stderr } = lakestack(cwd, "rules", "--write", "NOTES.md");
+    expect(code).toBe(1);
+    expect(stderr).toContain("no <!-- policy-catalogue:start --> marker");
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
   it("prints the editor schema", () => {
     const { code, stdout } = lakestack(cwd, "schema");
     expect(code).toBe(0);
