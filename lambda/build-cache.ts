@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-/** The repository root: esbuild runs here, and every cached input path is relative to it. */
-export { REPO_ROOT } from "../paths";
 import { REPO_ROOT } from "../paths";
+
+// Every cached input path is relative to the repository root.
 const CACHE_ROOT = path.join(REPO_ROOT, "node_modules", ".cache", "lakestack");
 // Artifacts another fingerprint left behind are removed once they are this old (a concurrent build may still read a fresh one).
 const STALE_ARTIFACT_MS = 10 * 60 * 1000;

@@ -2,7 +2,8 @@ import type { BuildOptions } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
-import { REPO_ROOT, cachedBuild } from "./build-cache";
+import { REPO_ROOT } from "../paths";
+import { cachedBuild } from "./build-cache";
 import { loadEsbuild } from "./esbuild";
 import { deterministicZip } from "./zip";
 

@@ -1,7 +1,8 @@
 import type { BuildOptions } from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, cachedBuild } from "../lambda/build-cache";
+import { cachedBuild } from "../lambda/build-cache";
+import { REPO_ROOT } from "../paths";
 import { loadEsbuild } from "../lambda/esbuild";
 
 export interface SiteFile {

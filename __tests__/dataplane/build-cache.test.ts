@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, cachedBuild } from "../../lambda/build-cache";
+import { cachedBuild } from "../../lambda/build-cache";
+import { REPO_ROOT } from "../../paths";
 
 // A scratch input inside the repository, since cached inputs are repo-relative paths.
 const scratchDir = path.join("node_modules", ".cache", `lakestack-build-cache-test-${process.pid}`);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 // An independent zip reader (it comes with the cdktf CLI) checks the archive our writer makes.
 import * as yauzl from "yauzl";
 import { buildIngestLambda, packageIngestLambda } from "../../lambda/build";
-import { REPO_ROOT } from "../../lambda/build-cache";
+import { REPO_ROOT } from "../../paths";
 import {
   TEST_REGION,
   createStream,
