@@ -239,5 +239,31 @@ describe("the drift issues (drift.yml)", () => {
     expect(core.messages).toContain(
       "warning: qa: no plan result (the plan failed or did not run); its issue is left as it is",
     );
+    expect(opened).not.toContain("destroy or endanger data");
+  });
+
+  it("opens or updates the issue for drift the guard blocks, saying it destroys or endangers data", async () => {
+    const destructive = scratchDir("drift-destructive");
+    try {
+      writeFileSync(join(destructive, "drift-prod.result"), "destructive\n");
+      writeFileSync(join(destructive, "drift-prod.md"), "<!-- lakestack-guard -->\n| prod | ❌ blocked |\n");
+      writeFileSync(join(destructive, "drift-dev.result"), "destructive\n");
+      const fake = fakeGithub({ issues: [{ number: 11, title: "Drift: prod" }] });
+      await runGithubScript(script, {
+        github: fake.github,
+        context: context({ eventName: "schedule" }),
+        core: fakeCore(),
+        env: { RESULT_DIR: destructive, ENVIRONMENTS: '["dev","prod"]' },
+      });
+      const writes = fake.writes().map((c) => ({ method: c.method, ...c.args }) as Record<string, unknown>);
+      expect(writes).toEqual([
+        expect.objectContaining({ method: "issues.create", title: "Drift: dev", labels: ["drift"] }),
+        expect.objectContaining({ method: "issues.update", issue_number: 11 }),
+      ]);
+      for (const write of writes) expect(String(write.body)).toContain("**destroy or endanger data**");
+      expect(String(writes[1].body)).toContain("| prod | ❌ blocked |");
+    } finally {
+      rmSync(destructive, { recursive: true, force: true });
+    }
   });
 });

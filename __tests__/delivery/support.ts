@@ -1,6 +1,6 @@
 /** Shared fixtures of the delivery tests: the reference config, its variants, workflow files. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseDocument } from "yaml";
@@ -103,6 +103,39 @@ export function runStep(script: string, options: { cwd: string; env: Record<stri
     env: { PATH: process.env.PATH ?? "", ...options.env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The script the workflows share: `bash .github/scripts/lakestack-ci.sh <subcommand> …`. */
+export const CI_SCRIPT = join(ROOT, ".github", "scripts", "lakestack-ci.sh");
+
+export function ciScriptText(): string {
+  return readFileSync(CI_SCRIPT, "utf8");
+}
+
+/** Runs the shared script in `cwd` (a repository root) with the given environment. */
+export function ciScript(args: string[], options: { cwd: string; env: Record<string, string> }) {
+  const result = spawnSync("bash", [CI_SCRIPT, ...args], {
+    cwd: options.cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", ...options.env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A throw-away repository root in `dir`: config/ holds the given files and, when given,
+ * .github/deploy-order.txt the given text. Replaces what an earlier call made there.
+ */
+export function scratchRepo(dir: string, configFiles: Record<string, string>, deployOrder?: string): string {
+  const repo = join(dir, "repo");
+  rmSync(repo, { recursive: true, force: true });
+  mkdirSync(join(repo, "config"), { recursive: true });
+  for (const [name, text] of Object.entries(configFiles)) writeFileSync(join(repo, "config", name), text);
+  if (deployOrder !== undefined) {
+    mkdirSync(join(repo, ".github"));
+    writeFileSync(join(repo, ".github", "deploy-order.txt"), deployOrder);
+  }
+  return repo;
 }
 
 /** `key=value` lines a step wrote to $GITHUB_OUTPUT. */

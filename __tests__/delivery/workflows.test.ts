@@ -1,14 +1,20 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environmentNames } from "../../config/load";
+import { analyzePlan, renderMarkdown } from "../../guard";
 import { buildProgram } from "../../main";
+import { PLAN_EXIT } from "../../plan";
 import { readMarkedBlock } from "../../views/markers";
+import { loadFixture } from "../guard/fixtures";
 import {
+  ciScript,
+  ciScriptText,
   CONFIG_DIR,
   referenceEnvironment,
   ROOT,
   runStep,
   scratchDir,
+  scratchRepo,
   stepById,
   stepOutputs,
   workflow,
@@ -112,11 +118,10 @@ describe("every workflow", () => {
     const commands = buildProgram()
       .commands.map((c) => c.name())
       .sort();
+    const scripts = [...allSteps().map(({ step }) => step.run ?? ""), ciScriptText()];
     const invoked = new Set(
-      allSteps().flatMap(({ step }) =>
-        [...(step.run ?? "").matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map(
-          (m) => m[1],
-        ),
+      scripts.flatMap((script) =>
+        [...script.matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map((m) => m[1]),
       ),
     );
     expect([...invoked].sort()).toEqual(["envs", "guard", "plan", "synth", "validate"]);
@@ -140,16 +145,49 @@ describe("every workflow", () => {
     }
   });
 
-  it("shares one copy of each script between workflows", () => {
-    const run = (file: string, job: string, id: string) => stepById(workflow(file).jobs[job], id).run;
-    expect(run("drift.yml", "environments", "environments")).toBe(run("plan.yml", "changes", "environments"));
-    for (const [file, job] of [
-      ["deploy.yml", "prod"],
-      ["drift.yml", "plan"],
-    ]) {
-      expect(run(file, job, "region")).toBe(run("plan.yml", "plan", "region"));
+  it("are documented: the README gives lakestack plan's exit codes and what adding an environment takes", () => {
+    const section = readMarkedBlock(readFileSync(join(ROOT, "README.md"), "utf8"), {
+      start: "<!-- delivery:start -->",
+      end: "<!-- delivery:end -->",
+    });
+    for (const code of Object.values(PLAN_EXIT))
+      expect(section).toMatch(new RegExp(`^\\| ${code} +\\|`, "m"));
+    expect(section).toContain("### Adding an environment");
+    expect(section).toContain("`.github/deploy-order.txt`");
+    expect(section).toContain("`.github/scripts/lakestack-ci.sh`");
+  });
+
+  it("run the steps they share from .github/scripts/lakestack-ci.sh, never an inline copy", () => {
+    const calls = allSteps().flatMap(({ file, id, step }) =>
+      [...(step.run ?? "").matchAll(/bash \.github\/scripts\/lakestack-ci\.sh ([a-z-]+)/g)].map(
+        (m) => `${file} ${id} ${step.id}: ${m[1]}`,
+      ),
+    );
+    expect(calls.sort()).toEqual([
+      "deploy.yml deploy allow: allowed",
+      "deploy.yml deploy region: region",
+      "deploy.yml environments order: deploy-order",
+      "drift.yml environments environments: environments",
+      "drift.yml plan region: region",
+      "plan.yml changes environments: environments",
+      "plan.yml plan allow: allowed",
+      "plan.yml plan region: region",
+    ]);
+    // What the script does appears nowhere else.
+    for (const { file, id, step } of allSteps()) {
+      const inline = /config\/\*\.yaml|allow-destroy\.txt|lakestack envs|deploy-order\.txt/.test(
+        step.run ?? "",
+      );
+      expect(`${file} ${id}: ${inline}`).toBe(`${file} ${id}: false`);
     }
-    expect(run("deploy.yml", "dev", "allow")).toBe(run("plan.yml", "plan", "allow"));
+  });
+
+  it("name the label the guard's comment tells reviewers to add", () => {
+    const label = workflow("plan.yml").env!.ALLOW_DESTROY_LABEL;
+    expect(workflow("deploy.yml").env!.ALLOW_DESTROY_LABEL).toBe(label);
+    const blocked = analyzePlan(loadFixture("delete.json"), { allow: [], env: "dev" });
+    expect(renderMarkdown([blocked])).toContain(`\`${label}\` label`);
+    expect(renderMarkdown([blocked])).toContain("`allow-destroy.txt`");
   });
 });
 
@@ -199,7 +237,7 @@ describe("plan.yml", () => {
     }
   });
 
-  it("treats exit code 2 of lakestack plan (changes present) as success and passes 1 on", () => {
+  it("treats exit code 2 of lakestack plan (changes present) as success and passes 1 and 3 on", () => {
     const script = plan.jobs.plan.steps.find((s) => s.run?.includes("lakestack plan"))!.run!;
     const dir = scratchDir("plan-exit");
     try {
@@ -207,6 +245,7 @@ describe("plan.yml", () => {
         [0, 0],
         [2, 0],
         [1, 1],
+        [3, 3],
       ]) {
         // A stand-in for node that exits as lakestack plan would.
         writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
@@ -222,8 +261,9 @@ describe("plan.yml", () => {
   });
 });
 
-describe("the environments script (plan.yml changes, drift.yml)", () => {
-  const script = stepById(workflow("plan.yml").jobs.changes, "environments").run!;
+describe("the environments step (plan.yml changes, drift.yml)", () => {
+  const planStep = stepById(workflow("plan.yml").jobs.changes, "environments").run!;
+  const driftStep = stepById(workflow("drift.yml").jobs.environments, "environments").run!;
   const all = environmentNames(CONFIG_DIR);
   let dir: string;
   beforeAll(() => {
@@ -231,17 +271,17 @@ describe("the environments script (plan.yml changes, drift.yml)", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The environments the script picks in the real repository for these changed files. */
+  /** The environments the step picks in the real repository: drift's without a list of changes. */
   function picked(changed: string[] | undefined): string[] {
     const output = join(dir, "output");
     writeFileSync(output, "");
-    const env: Record<string, string> = { GITHUB_OUTPUT: output };
-    if (changed) {
-      writeFileSync(join(dir, "changed.txt"), changed.map((f) => `${f}\n`).join(""));
-      env.CHANGED_FILES = join(dir, "changed.txt");
-    }
-    const result = runStep(script, { cwd: ROOT, env });
+    if (changed) writeFileSync(join(dir, "changed-files.txt"), changed.map((f) => `${f}\n`).join(""));
+    const result = runStep(changed ? planStep : driftStep, {
+      cwd: ROOT,
+      env: { GITHUB_OUTPUT: output, RUNNER_TEMP: dir },
+    });
     expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
     return JSON.parse(stepOutputs(output).environments);
   }
 
@@ -273,18 +313,15 @@ describe("the environments script (plan.yml changes, drift.yml)", () => {
   });
 
   it("refuses an environment file name lakestack would refuse", () => {
-    const config = join(dir, "repo", "config");
-    rmSync(join(dir, "repo"), { recursive: true, force: true });
-    mkdirSync(config, { recursive: true });
-    writeFileSync(join(config, "base.yaml"), "");
-    writeFileSync(join(config, "$(touch pwned).yaml"), "");
-    const result = runStep(script, { cwd: join(dir, "repo"), env: { GITHUB_OUTPUT: join(dir, "output") } });
+    const repo = scratchRepo(dir, { "base.yaml": "", "$(touch pwned).yaml": "" });
+    const result = ciScript(["environments"], { cwd: repo, env: { GITHUB_OUTPUT: join(dir, "output") } });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("::error file=config/$(touch pwned).yaml::");
+    expect(existsSync(join(repo, "pwned"))).toBe(false);
   });
 });
 
-describe("the region script", () => {
+describe("the region step", () => {
   it("reads each environment's region from lakestack envs --json", () => {
     const script = stepById(workflow("plan.yml").jobs.plan, "region").run!;
     const dir = scratchDir("region");
@@ -303,7 +340,7 @@ describe("the region script", () => {
   });
 });
 
-describe("the allow-destroy script", () => {
+describe("the allow-destroy step", () => {
   const script = stepById(workflow("plan.yml").jobs.plan, "allow").run!;
   let dir: string;
   beforeAll(() => {
@@ -322,16 +359,21 @@ describe("the allow-destroy script", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function addresses(env: string, label: string): string {
+  /** What the shared script allows for `env`, reading allow-destroy.txt in `cwd`. */
+  function addresses(env: string, label: string, cwd = dir): string {
     const output = join(dir, "output");
     writeFileSync(output, "");
-    const result = runStep(script, {
-      cwd: dir,
-      env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: env, ALLOW_DESTROY: label },
+    const result = ciScript(["allowed", env], {
+      cwd,
+      env: { GITHUB_OUTPUT: output, ALLOW_DESTROY: label },
     });
     expect(result.code).toBe(0);
     return stepOutputs(output).addresses;
   }
+
+  it("runs the shared script", () => {
+    expect(script).toBe('bash .github/scripts/lakestack-ci.sh allowed "$LAKESTACK_ENV"');
+  });
 
   it("accepts nothing unless the label is on, whatever the file lists", () => {
     expect(addresses("prod", "false")).toBe("");
@@ -345,14 +387,9 @@ describe("the allow-destroy script", () => {
   });
 
   it("accepts nothing without the file", () => {
-    const output = join(dir, "output");
     const empty = scratchDir("allow-empty");
     try {
-      runStep(script, {
-        cwd: empty,
-        env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "prod", ALLOW_DESTROY: "true" },
-      });
-      expect(stepOutputs(output).addresses).toBe("");
+      expect(addresses("prod", "true", empty)).toBe("");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -361,39 +398,53 @@ describe("the allow-destroy script", () => {
 
 describe("deploy.yml", () => {
   const deploy = workflow("deploy.yml");
-  const stages = Object.entries(deploy.jobs).filter(([, job]) => assumesAwsRole(job));
+  const job = deploy.jobs.deploy;
 
   it("runs on pushes to main and by hand, and deploys nothing but main", () => {
     expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
     expect(deploy.jobs.context.if).toBe("github.ref == 'refs/heads/main'");
-    for (const [, job] of stages) expect(job.needs).toContain("context");
+    expect(deploy.jobs.environments.if).toBe("github.ref == 'refs/heads/main'");
+    expect(job.needs).toEqual(["context", "environments"]);
+    expect(Object.keys(deploy.jobs).filter((id) => assumesAwsRole(deploy.jobs[id]))).toEqual(["deploy"]);
   });
 
-  it("deploys every environment in config/, dev then staging then prod", () => {
-    expect(stages.map(([id]) => id).sort()).toEqual(environmentNames(CONFIG_DIR));
-    // Each stage needs the one before it (and the context job that reads the merged pull request).
-    const before = (id: string) => (deploy.jobs[id].needs as string[]).filter((n) => n !== "context");
-    const order = [stages.map(([id]) => id).find((id) => before(id).length === 0)!];
-    for (let next = order[0]; (next = stages.map(([id]) => id).find((id) => before(id)[0] === next)!);) {
-      order.push(next);
+  it("deploys every environment in config/, one at a time, in the order of .github/deploy-order.txt", () => {
+    const dir = scratchDir("order");
+    try {
+      const output = join(dir, "output");
+      writeFileSync(output, "");
+      const result = runStep(stepById(deploy.jobs.environments, "order").run!, {
+        cwd: ROOT,
+        env: { GITHUB_OUTPUT: output },
+      });
+      expect(result.code).toBe(0);
+      const order = JSON.parse(stepOutputs(output).environments) as string[];
+      expect(order).toEqual(["dev", "staging", "prod"]);
+      expect([...order].sort()).toEqual(environmentNames(CONFIG_DIR));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(order).toEqual(["dev", "staging", "prod"]);
+    expect(deploy.jobs.environments.outputs?.environments).toBe("${{ steps.order.outputs.environments }}");
+    // GitHub creates matrix jobs in the list's order; one at a time, and a failure cancels the rest.
+    expect(job.strategy).toEqual({
+      "max-parallel": 1,
+      "fail-fast": true,
+      matrix: { environment: "${{ fromJSON(needs.environments.outputs.environments) }}" },
+    });
   });
 
-  it.each(["dev", "staging", "prod"])(
-    "%s deploys in its own GitHub environment, one run at a time",
-    (env) => {
-      const job = deploy.jobs[env];
-      expect(environmentName(job)).toBe(env);
-      expect(job.env?.LAKESTACK_ENV).toBe(env);
-      expect(job.concurrency).toEqual({ group: `deploy-${env}`, "cancel-in-progress": false });
-      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
-      expect(job.needs).toContain("context");
-    },
-  );
+  it("deploys each environment in its own GitHub environment, one run at a time", () => {
+    expect(environmentName(job)).toBe("${{ matrix.environment }}");
+    expect(job.env?.LAKESTACK_ENV).toBe("${{ matrix.environment }}");
+    expect(job.concurrency).toEqual({
+      group: "deploy-${{ matrix.environment }}",
+      "cancel-in-progress": false,
+    });
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+  });
 
   it("guards the saved plan, then applies exactly that plan and only when it has changes", () => {
-    const steps = deploy.jobs.prod.steps;
+    const steps = job.steps;
     const index = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
     const synth = index((s) => /lakestack synth --env "\$LAKESTACK_ENV"/.test(s.run ?? ""));
     const plan = index((s) => s.id === "plan");
@@ -407,6 +458,77 @@ describe("deploy.yml", () => {
     expect(steps[apply].run).not.toContain("-auto-approve");
     expect(steps[apply].if).toBe("steps.plan.outputs.changes == 'true'");
     expect(steps[guard].env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
+  });
+
+  it("applies after exit 0 or 2 of lakestack plan and stops on 1 (failed) and 3 (blocked)", () => {
+    const script = stepById(job, "plan").run!;
+    const dir = scratchDir("deploy-exit");
+    try {
+      for (const [exit, code, changes] of [
+        [0, 0, "false"],
+        [2, 0, "true"],
+        [1, 1, undefined],
+        [3, 3, undefined],
+      ] as const) {
+        writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
+        const output = join(dir, "output");
+        writeFileSync(output, "");
+        const run = runStep(script, {
+          cwd: dir,
+          env: { PATH: `${dir}:/usr/bin:/bin`, LAKESTACK_ENV: "prod", GITHUB_OUTPUT: output },
+        });
+        expect(`exit ${exit} → ${run.code} ${stepOutputs(output).changes}`).toBe(
+          `exit ${exit} → ${code} ${changes}`,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the deploy-order step", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchDir("deploy-order");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = { "base.yaml": "", "dev.yaml": "", "qa.yaml": "", "prod.yaml": "" };
+
+  function order(deployOrder: string | undefined) {
+    const repo = scratchRepo(dir, config, deployOrder);
+    const output = join(dir, "output");
+    writeFileSync(output, "");
+    const result = ciScript(["deploy-order"], { cwd: repo, env: { GITHUB_OUTPUT: output } });
+    return { ...result, environments: stepOutputs(output).environments };
+  }
+
+  it("keeps the file's order, comments and blank lines aside", () => {
+    const result = order("# first the sandboxes\ndev\nqa   # shared test data\n\r\nprod\n");
+    expect(result.code).toBe(0);
+    expect(result.environments).toBe('["dev","qa","prod"]');
+  });
+
+  it("stops, naming the file, when an environment is missing, unknown or listed twice", () => {
+    const missing = order("dev\nprod\n");
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain(
+      "::error file=.github/deploy-order.txt::config/qa.yaml is not listed: add qa where it should deploy",
+    );
+    const unknown = order("dev\nqa\nstaging\nprod\n");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("staging has no config/staging.yaml");
+    const twice = order("dev\nqa\nprod\ndev\n");
+    expect(twice.code).toBe(1);
+    expect(twice.stdout).toContain("dev is listed more than once");
+    for (const result of [missing, unknown, twice]) expect(result.environments).toBeUndefined();
+  });
+
+  it("stops when the file is missing", () => {
+    const result = order(undefined);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(".github/deploy-order.txt is missing");
   });
 });
 
@@ -427,13 +549,14 @@ describe("drift.yml", () => {
     expect(JSON.stringify(job)).not.toContain("LAKESTACK_GUARD_ALLOW");
   });
 
-  it("records drift for exit 2, clean for 0 and fails the job otherwise", () => {
+  it("records clean for exit 0, drift for 2, destructive for 3 (blocked) and fails the job otherwise", () => {
     const script = drift.jobs.plan.steps.find((s) => s.run?.includes("lakestack plan"))!.run!;
     const dir = scratchDir("drift-exit");
     try {
       for (const [exit, result, code] of [
         [0, "clean", 0],
         [2, "drift", 0],
+        [3, "destructive", 0],
         [1, "failed", 1],
       ] as const) {
         writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
