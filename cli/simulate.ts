@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import * as fs from "node:fs";
 import {
   simulate,
   type SimulationProgress,
   type SimulationSummary,
   type SimulationTarget,
 } from "../simulator/simulate";
+import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
 
 interface SimulateFlags {
   readonly env?: string;
@@ -21,15 +21,6 @@ interface SimulateFlags {
   readonly json?: boolean;
 }
 
-/** Deploy outputs of one environment, as `cdktf deploy <env> --outputs-file` writes them. */
-interface EnvironmentOutputs {
-  readonly streamName?: unknown;
-  readonly region?: unknown;
-  readonly ingestUrl?: unknown;
-}
-
-const DEFAULT_OUTPUTS = ".lakestack/outputs.json";
-
 /** `lakestack simulate`: synthetic phones sending events to a deployed (or local) stream or ingest endpoint. */
 export function simulateCommand(): Command {
   return new Command("simulate")
@@ -38,7 +29,7 @@ export function simulateCommand(): Command {
     .option(
       "--outputs <file>",
       "deploy outputs written by `cdktf deploy <env> --outputs-file`",
-      DEFAULT_OUTPUTS,
+      DEFAULT_OUTPUTS_FILE,
     )
     .addOption(
       new Option(
@@ -99,7 +90,7 @@ Examples:
 }
 
 function resolveTarget(flags: SimulateFlags): SimulationTarget {
-  const outputs = flags.env ? readOutputs(flags.outputs, flags.env) : {};
+  const outputs: Readonly<Record<string, unknown>> = flags.env ? readOutputs(flags.outputs, flags.env) : {};
   const streamName = flags.stream ?? optionalString(outputs.streamName, "streamName", flags);
   const region = flags.region ?? optionalString(outputs.region, "region", flags);
   const url = flags.url ?? optionalString(outputs.ingestUrl, "ingestUrl", flags);
@@ -120,27 +111,21 @@ function resolveTarget(flags: SimulateFlags): SimulationTarget {
   );
 }
 
-function readOutputs(file: string, env: string): EnvironmentOutputs {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
+/** One environment's deploy outputs, read as `lakestack envs` reads them; missing ones are an error here. */
+function readOutputs(file: string, env: string): Readonly<Record<string, unknown>> {
+  const summary = outputsSummary(file, [env]);
+  if (!summary.present) {
     throw new Error(
-      `no deploy outputs at ${file}: run \`cdktf deploy ${env} --outputs-file ${DEFAULT_OUTPUTS}\`, or pass --stream/--url`,
+      `no deploy outputs at ${file}: run \`cdktf deploy ${env} --outputs-file ${DEFAULT_OUTPUTS_FILE}\`, or pass --stream/--url`,
     );
   }
-  let all: unknown;
-  try {
-    all = JSON.parse(text);
-  } catch {
-    throw new Error(`${file} is not valid JSON`);
+  if (summary.problem) throw new Error(summary.problem);
+  const [outputs] = summary.environments;
+  if (!outputs.deployed) {
+    const found = summary.deployed.join(", ") || "none";
+    throw new Error(`${file} has no outputs for environment "${env}" (found: ${found})`);
   }
-  const outputs = typeof all === "object" && all !== null ? (all as Record<string, unknown>)[env] : undefined;
-  if (typeof outputs !== "object" || outputs === null) {
-    const known = typeof all === "object" && all !== null ? Object.keys(all).join(", ") || "none" : "none";
-    throw new Error(`${file} has no outputs for environment "${env}" (found: ${known})`);
-  }
-  return outputs as EnvironmentOutputs;
+  return outputs.outputs;
 }
 
 function optionalString(value: unknown, name: string, flags: SimulateFlags): string | undefined {

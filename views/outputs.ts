@@ -30,6 +30,8 @@ export interface OutputsSummary {
   /** Why the file could not be used, when it exists but is not an outputs file. */
   readonly problem?: string;
   readonly environments: readonly EnvironmentOutputs[];
+  /** Every environment the file has outputs for, asked about or not, in the file's order. */
+  readonly deployed: readonly string[];
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -68,6 +70,7 @@ export function summarizeOutputs(file: string, text: string, envNames: readonly 
     environments: envNames.map((env) =>
       environmentOutputs(env, Object.hasOwn(parsed, env) ? parsed[env] : undefined),
     ),
+    deployed: Object.keys(parsed).filter((env) => isPlainObject(parsed[env])),
   };
 }
 
@@ -77,6 +80,7 @@ function problem(file: string, envNames: readonly string[], what: string): Outpu
     present: true,
     problem: `${file} ${what}; delete it or deploy again to rewrite it`,
     environments: envNames.map((env) => environmentOutputs(env, undefined)),
+    deployed: [],
   };
 }
 
@@ -90,6 +94,7 @@ export function outputsSummary(outputsFile: string, envNames: readonly string[])
       file: outputsFile,
       present: false,
       environments: envNames.map((env) => environmentOutputs(env, undefined)),
+      deployed: [],
     };
   }
   let text: string;

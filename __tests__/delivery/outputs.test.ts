@@ -16,6 +16,7 @@ describe("outputsSummary", () => {
     const summary = outputsSummary(join(dir, "missing.json"), ["dev", "prod"]);
     expect(summary.present).toBe(false);
     expect(summary.problem).toBeUndefined();
+    expect(summary.deployed).toEqual([]);
     expect(summary.environments.map((e) => [e.env, e.deployed])).toEqual([
       ["dev", false],
       ["prod", false],
@@ -48,6 +49,7 @@ describe("outputsSummary", () => {
     expect(prod.withheld).toEqual(["partner_researchActivationUrl"]);
     expect(JSON.stringify(summary)).not.toContain("very-secret-token");
     expect(summary.environments.map((e) => e.env)).toEqual(["dev", "prod"]);
+    expect(summary.deployed).toEqual(["prod", "retired"]);
   });
 
   it("honours Terraform's own sensitive flag and unwraps its { value } entries", () => {
