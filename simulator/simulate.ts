@@ -31,8 +31,10 @@ export interface SimulationOptions {
   readonly batchSize?: number;
   /** Stops generating; requests under way finish and the summary still comes back. */
   readonly signal?: AbortSignal;
-  /** Called at most once per second while running. */
+  /** Called at most once per second (of `now`) while running. */
   readonly onProgress?: (progress: SimulationProgress) => void;
+  /** Milliseconds on a monotonic clock: pacing, progress and latency all read it. @default performance.now */
+  readonly now?: () => number;
 }
 
 export interface SimulationProgress {
@@ -89,6 +91,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     batchSize = PUT_RECORDS_MAX_RECORDS,
     signal,
     onProgress,
+    now = () => performance.now(),
   } = options;
   const { send, close } = await connect(target, maxInFlight);
 
@@ -108,9 +111,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
   let lastProgress = 0;
 
   const startedWall = Date.now();
-  const started = performance.now();
+  const started = now();
   const endAt = durationSeconds * 1000;
-  const elapsed = () => performance.now() - started;
+  const elapsed = () => now() - started;
 
   const dueTime = (index: number) => phase[index] + emitted[index] * periodMs;
   /** Every event due before `untilMs`: exactly rate × duration per device over a whole run. */
@@ -126,14 +129,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
   };
 
   const dispatch = (batch: DeviceEvent[]) => {
-    const requestStarted = performance.now();
+    const requestStarted = now();
     const request = send(batch)
       .catch((error: unknown): BatchOutcome => {
         const errorCode = failureCode(error);
         return { accepted: 0, failures: batch.map(() => ({ errorCode })) };
       })
       .then((outcome) => {
-        latencies.push(performance.now() - requestStarted);
+        latencies.push(now() - requestStarted);
         sent += batch.length;
         accepted += outcome.accepted;
         failed += outcome.failures.length;

@@ -34,6 +34,12 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
+/** A clock that moves 100 ms each time it is read, so a run's pace follows the code, not the machine. */
+function steppingClock(): () => number {
+  let ms = 0;
+  return () => (ms += 100);
+}
+
 describe("simulate", () => {
   it("sends to Kinesis directly, and its counts match what the stream holds", async () => {
     const summary = await simulate({
@@ -65,13 +71,11 @@ describe("simulate", () => {
   });
 
   it("sends to the HTTP ingest endpoint, backed by the real handler", async () => {
-    const progress: SimulationProgress[] = [];
     const summary = await simulate({
       target: { kind: "http", url: `${ingest.url}/events` },
       devices: 5,
       ratePerDevice: 40,
       durationSeconds: 0.5,
-      onProgress: (snapshot) => progress.push(snapshot),
     });
 
     const stored = await readAllEvents(kinesis.client, "sim-http");
@@ -84,23 +88,42 @@ describe("simulate", () => {
       errors: {},
     });
     expect(stored).toHaveLength(100);
-    expect(progress.length).toBeLessThanOrEqual(1);
+  });
+
+  it("reports progress at most once per second of its clock", async () => {
+    const progress: SimulationProgress[] = [];
+    const summary = await simulate({
+      target: { kind: "http", url: `${ingest.url}/events` },
+      devices: 2,
+      ratePerDevice: 5,
+      durationSeconds: 5,
+      now: steppingClock(),
+      onProgress: (snapshot) => progress.push(snapshot),
+    });
+
+    expect(summary).toMatchObject({ generated: 50, accepted: 50 });
+    // Five seconds of the clock hold at least two whole seconds between reports.
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    const tenths = progress.map((snapshot) => Math.round(snapshot.elapsedSeconds * 10));
+    expect(tenths[0]).toBeGreaterThanOrEqual(10);
+    tenths.slice(1).forEach((at, i) => expect(at - tenths[i]).toBeGreaterThanOrEqual(10));
   });
 
   it("stops on abort and still accounts for every event", async () => {
     const controller = new AbortController();
-    const running = simulate({
+    const summary = await simulate({
       target: { kind: "kinesis", streamName: "sim-abort", region: TEST_REGION, endpoint: kinesis.endpoint },
       devices: 10,
       ratePerDevice: 50,
       durationSeconds: 600,
       signal: controller.signal,
+      now: steppingClock(),
+      // Stop once under way: at the first progress report, a second into the run's clock.
+      onProgress: () => controller.abort(),
     });
-    setTimeout(() => controller.abort(), 300);
-    const summary = await running;
 
     expect(summary.stoppedEarly).toBe(true);
-    expect(summary.elapsedSeconds).toBeLessThan(10);
+    expect(summary.elapsedSeconds).toBeLessThan(600);
     expect(summary.generated).toBeGreaterThan(0);
     expect(summary.accepted + summary.failed + summary.unsent).toBe(summary.generated);
     expect(await readAllEvents(kinesis.client, "sim-abort")).toHaveLength(summary.accepted);
@@ -150,9 +173,16 @@ describe("lakestack simulate", () => {
 
   it("reads the target from a deploy outputs file and prints one JSON summary", async () => {
     const outputs = path.join(scratch, "outputs.json");
+    // Either form cdktf writes: plain values, or terraform output's { value, sensitive } entries.
     fs.writeFileSync(
       outputs,
-      JSON.stringify({ dev: { streamName: "sim-cli", region: TEST_REGION, ingestUrl: null } }),
+      JSON.stringify({
+        dev: {
+          streamName: { value: "sim-cli", type: "string", sensitive: false },
+          region: TEST_REGION,
+          ingestUrl: null,
+        },
+      }),
     );
 
     const result = await run(
