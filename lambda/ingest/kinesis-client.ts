@@ -21,13 +21,18 @@ export function createKinesisClient(options: KinesisClientOptions = {}): Kinesis
   return new KinesisClient({
     region,
     endpoint,
+    // A PutRecords call takes milliseconds; a stuck one must fail while the ingest Lambda (10 s timeout)
+    // can still answer. Each attempt gets 3 s to answer, counted from the start (connecting alone may take
+    // 1 s), so two attempts plus the SDK's sub-second backoff end within 7 s. putEvents itself retries
+    // the records Kinesis refuses, so the SDK needs only one retry, for calls that fail outright.
+    maxAttempts: 2,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets }),
-      // A PutRecords call takes milliseconds; these bound a stuck one so that the SDK's three attempts
-      // fit in the ingest Lambda's 10 s timeout.
       connectionTimeout: 1000,
       requestTimeout: 3000,
+      // Without it the handler only logs a warning when requestTimeout passes and the call goes on.
+      throwOnRequestTimeout: true,
     }),
   });
 }
