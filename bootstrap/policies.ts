@@ -42,6 +42,11 @@ export function oidcProviderArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
 }
 
+/** The environment's permissions boundary, at the path "/" the environment's stack names it by. */
+export function permissionsBoundaryArn(accountId: string, policyName: string): string {
+  return `arn:aws:iam::${accountId}:policy/${policyName}`;
+}
+
 /** Only jobs of this repository running in this one GitHub environment, with AWS as the audience. */
 export function githubTrustStatements(
   repo: GithubRepository,
@@ -139,6 +144,7 @@ function resources(env: CiEnvironment) {
   const logGroup = `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${names.ingestFunction}`;
   const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
   return {
+    stream,
     streams: [stream, `${stream}/*`],
     buckets: [`arn:aws:s3:::${names.siteBucket}`, `arn:aws:s3:::${names.lakeBucket}`],
     siteObjects: `arn:aws:s3:::${names.siteBucket}/*`,
@@ -270,9 +276,150 @@ export function planPolicy(state: StateBucket, env: CiEnvironment): PolicyStatem
 }
 
 /**
+ * The most the environment's roles may ever do, whatever a deploy writes into their policies: what the
+ * stacks grant them (put and read the stream, write the ingest function's logs, Unity Catalog's reads
+ * and writes on the buckets, the configured keys, assuming one of the environment's own roles), on this
+ * environment's resources only. Nothing in IAM, nothing on another environment's resources.
+ */
+export function permissionsBoundaryPolicy(env: CiEnvironment): PolicyStatement[] {
+  const r = resources(env);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "PutAndReadTheStream",
+      Effect: "Allow",
+      Action: [
+        "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:ListShards",
+        "kinesis:PutRecord",
+        "kinesis:PutRecords",
+      ],
+      Resource: r.stream,
+    },
+    {
+      Sid: "WriteIngestLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: r.logGroups,
+    },
+    {
+      Sid: "UseTheBuckets",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Resource: r.buckets,
+    },
+    {
+      Sid: "UseTheBucketsObjects",
+      Effect: "Allow",
+      Action: [
+        "s3:AbortMultipartUpload",
+        "s3:DeleteObject",
+        "s3:GetObject",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+      ],
+      Resource: [r.siteObjects, r.lakeObjects],
+    },
+    {
+      // Unity Catalog's credentials assume their own role.
+      Sid: "AssumeTheEnvironmentsRoles",
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: r.roles,
+    },
+  ];
+  if (env.kmsKeyArns.length > 0) {
+    statements.push({
+      Sid: "UseTheConfiguredKeys",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+      Resource: env.kmsKeyArns,
+    });
+  }
+  return statements;
+}
+
+/** IAM actions that keep a role up to date without changing what it may do. */
+const ROLE_UPKEEP = [
+  "iam:DeleteRole",
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListAttachedRolePolicies",
+  "iam:ListInstanceProfilesForRole",
+  "iam:ListRolePolicies",
+  "iam:ListRoleTags",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
+
+/** IAM writes that change what a role may do: with a boundary, all of them carry its condition. */
+const ROLE_PERMISSION_WRITES = [
+  "iam:AttachRolePolicy",
+  "iam:CreateRole",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+];
+
+/** With a boundary, permission writes only on roles that carry it; without one, as they always were. */
+function environmentRoleStatements(env: CiEnvironment, roles: readonly string[]): PolicyStatement[] {
+  if (!env.permissionsBoundary) {
+    // Without a boundary a deploy can grant the environment's roles anything: see docs/delivery.md.
+    return [
+      {
+        Sid: "ManageEnvironmentRoles",
+        Effect: "Allow",
+        Action: [...ROLE_UPKEEP, "iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"].sort(),
+        Resource: roles,
+      },
+    ];
+  }
+  const boundary = permissionsBoundaryArn(env.accountId, env.permissionsBoundary);
+  return [
+    { Sid: "ManageEnvironmentRoles", Effect: "Allow", Action: ROLE_UPKEEP, Resource: roles },
+    {
+      // IAM checks the boundary the request sets (CreateRole, PutRolePermissionsBoundary) or the one
+      // the role carries (the policy writes): no role without this boundary can be created or changed.
+      Sid: "ChangeEnvironmentRolesWithinTheBoundary",
+      Effect: "Allow",
+      Action: ROLE_PERMISSION_WRITES,
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+    },
+    {
+      Sid: "KeepEveryRolesBoundary",
+      Effect: "Deny",
+      Action: "iam:DeleteRolePermissionsBoundary",
+      Resource: `arn:aws:iam::${env.accountId}:role/*`,
+    },
+    {
+      Sid: "LeaveTheBoundaryAlone",
+      Effect: "Deny",
+      Action: [
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: boundary,
+    },
+  ];
+}
+
+/**
  * Everything a deploy of this one environment creates, changes and deletes — and nothing else in the
  * account. Per service, all actions on the environment's own resources, named exactly; IAM by
- * named actions only, on the environment's own roles, and never on CI's roles.
+ * named actions only, on the environment's own roles (within their permissions boundary when the
+ * environment has one), and never on CI's roles.
  */
 export function deployPolicy(state: StateBucket, env: CiEnvironment): PolicyStatement[] {
   const r = resources(env);
@@ -311,28 +458,7 @@ export function deployPolicy(state: StateBucket, env: CiEnvironment): PolicyStat
       Resource: "*",
       Condition: { StringEquals: { "aws:RequestedRegion": env.region } },
     },
-    {
-      Sid: "ManageEnvironmentRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:DeleteRolePolicy",
-        "iam:GetRole",
-        "iam:GetRolePolicy",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfilesForRole",
-        "iam:ListRolePolicies",
-        "iam:ListRoleTags",
-        "iam:PutRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-      ],
-      Resource: r.roles,
-    },
+    ...environmentRoleStatements(env, r.roles),
     {
       Sid: "ManageInstanceProfile",
       Effect: "Allow",
@@ -364,7 +490,8 @@ export function deployPolicy(state: StateBucket, env: CiEnvironment): PolicyStat
       },
     },
     {
-      // A deploy role must not be able to widen its own trust or permissions.
+      // CI's own roles and their trust are out of reach. The environment's roles are not: only a
+      // permissions boundary keeps what a deploy grants them (and so itself, through PassRole) in bounds.
       Sid: "LeaveCiAccessAlone",
       Effect: "Deny",
       Action: "iam:*",

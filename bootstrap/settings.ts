@@ -56,6 +56,11 @@ export interface CiEnvironment {
   readonly stateKey: string;
   /** Customer-managed keys its stream and lake use. */
   readonly kmsKeyArns: readonly string[];
+  /**
+   * The managed policy that caps the environment's IAM roles (`aws.permissions_boundary`), by name.
+   * @default - none: the roles are uncapped
+   */
+  readonly permissionsBoundary?: string;
 }
 
 export interface BootstrapInputs {
@@ -158,6 +163,7 @@ export function loadBootstrapInputs(settingsFile: string, configDir: string): Bo
       kmsKeyArns: [env.config.stream.kms_key_arn, env.config.lake.kms_key_arn].filter(
         (arn): arn is string => arn !== undefined,
       ),
+      permissionsBoundary: env.config.aws.permissions_boundary ? env.names.permissionsBoundary : undefined,
     })),
     existingOidcProviderAccounts: settings.existing_oidc_provider_accounts,
   };

@@ -4,6 +4,7 @@
  * environment's plan and deploy roles in that account.
  */
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -23,6 +24,7 @@ import {
   githubTrustStatements,
   GITHUB_OIDC_URL,
   oidcProviderArn,
+  permissionsBoundaryPolicy,
   planPolicy,
   stateBucketGrants,
   STS_AUDIENCE,
@@ -79,7 +81,10 @@ export class StateBucketStack extends BootstrapStack {
   }
 }
 
-/** GitHub's OIDC provider and, per environment, a plan role and a deploy role, in one AWS account. */
+/**
+ * GitHub's OIDC provider and, per environment, a plan role, a deploy role and (with
+ * `aws.permissions_boundary`) the boundary that caps the environment's own roles, in one AWS account.
+ */
 export class GithubAccessStack extends BootstrapStack {
   readonly roles: ReadonlyMap<string, IamRole>;
 
@@ -104,6 +109,15 @@ export class GithubAccessStack extends BootstrapStack {
       : undefined;
     const roles = new Map<string, IamRole>();
     for (const env of props.environments) {
+      if (env.permissionsBoundary) {
+        // Made here, with administrator rights, because the deploy role may never write it.
+        new IamPolicy(this, `${env.name}_permissions_boundary`, {
+          name: env.permissionsBoundary,
+          path: "/",
+          description: `lakestack: the most ${env.name}'s own IAM roles may do, whatever a deploy grants them`,
+          policy: policyDocument(permissionsBoundaryPolicy(env)),
+        });
+      }
       const policies: Record<CiRoleKind, string> = {
         plan: policyDocument(planPolicy(props.state, env)),
         deploy: policyDocument(deployPolicy(props.state, env)),

@@ -1,14 +1,23 @@
 import { Testing } from "cdktf";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseDocument } from "yaml";
 import {
   ciRoleArn,
   deployPolicy,
   githubSubject,
+  permissionsBoundaryArn,
+  permissionsBoundaryPolicy,
   planPolicy,
   stateAccessStatements,
 } from "../../bootstrap/policies";
-import { BootstrapInputError, loadBootstrapInputs, type BootstrapInputs } from "../../bootstrap/settings";
+import {
+  BootstrapInputError,
+  loadBootstrapInputs,
+  type BootstrapInputs,
+  type CiEnvironment,
+} from "../../bootstrap/settings";
+import { loadEnvironments } from "../../config/load";
 import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
 import type { PolicyStatement } from "../../modules/aws/iam";
@@ -277,6 +286,184 @@ describe("the deploy role's permissions", () => {
         ["s3:DeleteObject", `arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}.tflock`],
       ]),
     );
+  });
+});
+
+const ROLE_PERMISSION_WRITES = [
+  "iam:AttachRolePolicy",
+  "iam:CreateRole",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+];
+
+/** The bootstrap inputs and the environment for a copy of the reference config with prod.yaml changed. */
+function prodVariant(changes: [string[], unknown][]) {
+  const dir = scratchDir("boundary");
+  try {
+    writeFileSync(join(dir, "base.yaml"), readFileSync(join(CONFIG_DIR, "base.yaml")));
+    const doc = parseDocument(readFileSync(join(CONFIG_DIR, "prod.yaml"), "utf8"));
+    for (const [path, value] of changes) doc.setIn(path, value);
+    writeFileSync(join(dir, "prod.yaml"), String(doc));
+    const ci = loadBootstrapInputs(SETTINGS, dir).environments[0];
+    return { ci, environment: loadEnvironments(dir, ["prod"])[0] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** IAM's wildcard match of one action against a pattern such as kms:GenerateDataKey*. */
+const actionMatches = (pattern: string, action: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+
+describe("the permissions boundary", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const { accounts } = synthesized(inputs);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const boundary = permissionsBoundaryPolicy(prod);
+
+  it("is one managed policy per environment, made in the environment's account, as the reference config asks", () => {
+    for (const env of inputs.environments) {
+      expect(env.permissionsBoundary).toBe(`${env.project}-${env.name}-boundary`);
+      const policies = Object.values<any>(accounts.get(env.accountId)!.resource.aws_iam_policy ?? {});
+      const mine = policies.filter((p) => p.name === env.permissionsBoundary);
+      expect(mine).toHaveLength(1);
+      expect(mine[0].path).toBe("/");
+      expect(JSON.parse(mine[0].policy).Statement).toEqual(permissionsBoundaryPolicy(env));
+    }
+  });
+
+  it("is the boundary the environment's stack puts on every one of its roles", () => {
+    const { json } = synthStack(referenceEnvironment("prod"));
+    const roles = Object.values<any>(json.resource.aws_iam_role);
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(role.permissions_boundary).toBe(
+        permissionsBoundaryArn(prod.accountId, prod.permissionsBoundary!),
+      );
+    }
+  });
+
+  it("reaches only the environment's own resources, and nothing in IAM or Organizations", () => {
+    const own = [
+      `arn:aws:kinesis:${prod.region}:${prod.accountId}:stream/${prod.names.stream}`,
+      `arn:aws:logs:${prod.region}:${prod.accountId}:log-group:/aws/lambda/${prod.names.ingestFunction}`,
+      `arn:aws:s3:::${prod.names.lakeBucket}`,
+      `arn:aws:s3:::${prod.names.siteBucket}`,
+      ...[
+        prod.names.guestRole,
+        prod.names.ingestRole,
+        prod.names.kinesisReaderRole,
+        prod.names.lakeAccessRole,
+        prod.names.computeRole,
+      ].map((name) => `arn:aws:iam::${prod.accountId}:role/${name}`),
+    ];
+    const resources = boundary.flatMap((s) => asList(s.Resource));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources) {
+      expect(
+        own.some((arn) => resource === arn || resource.startsWith(`${arn}/`) || resource === `${arn}:*`),
+      ).toBe(true);
+    }
+    const actions = actionsOf(boundary);
+    expect(actions.filter((a) => /^(iam|organizations|account):/.test(a) || a === "*")).toEqual([]);
+    expect(actions.filter((a) => a.startsWith("sts:"))).toEqual(["sts:AssumeRole"]);
+    expect(boundary.every((s) => s.Effect === "Allow" && s.Condition === undefined)).toBe(true);
+    const text = JSON.stringify(boundary);
+    for (const other of inputs.environments.filter((e) => e.name !== "prod")) {
+      for (const name of [
+        other.names.stream,
+        other.names.lakeBucket,
+        other.names.siteBucket,
+        other.names.ingestRole,
+      ])
+        expect(text).not.toContain(name);
+    }
+  });
+
+  it("allows every action the environment's roles are granted, so capping them takes nothing away", () => {
+    const kms = (key: string) => `arn:aws:kms:eu-west-1:500000000303:key/${key}`;
+    const { ci, environment } = prodVariant([
+      [["unity_catalog", "instance_profile"], true],
+      [["stream", "kms_key_arn"], kms("1111aaaa-11aa-11aa-11aa-111111aaaaaa")],
+      [["lake", "kms_key_arn"], kms("2222bbbb-22bb-22bb-22bb-222222bbbbbb")],
+    ]);
+    const { json } = synthStack(environment);
+    const granted = Object.values<any>(json.resource.aws_iam_role_policy).flatMap((p) =>
+      actionsOf(JSON.parse(p.policy).Statement),
+    );
+    expect(granted).toEqual(expect.arrayContaining(["kinesis:PutRecords", "kms:Decrypt", "sts:AssumeRole"]));
+    const allowed = actionsOf(permissionsBoundaryPolicy(ci));
+    expect(granted.filter((action) => !allowed.some((pattern) => actionMatches(pattern, action)))).toEqual(
+      [],
+    );
+    expect(
+      asList(permissionsBoundaryPolicy(ci).find((s) => s.Sid === "UseTheConfiguredKeys")!.Resource),
+    ).toEqual(ci.kmsKeyArns);
+  });
+
+  it("is not made for an environment that does not ask for it", () => {
+    const { ci } = prodVariant([[["aws", "permissions_boundary"], false]]);
+    expect(ci.permissionsBoundary).toBeUndefined();
+    const { accounts: without } = synthesized({ ...inputs, environments: [ci] });
+    expect(without.get(ci.accountId)!.resource.aws_iam_policy).toBeUndefined();
+  });
+});
+
+describe("the deploy role's IAM writes", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const boundaryArn = permissionsBoundaryArn(prod.accountId, prod.permissionsBoundary!);
+  const statements = deployPolicy(inputs.state, prod);
+  const allowsAny = (s: PolicyStatement, actions: readonly string[]) =>
+    s.Effect === "Allow" && asList(s.Action).some((a) => actions.some((action) => actionMatches(a, action)));
+
+  it("change what the environment's roles may do only on roles that carry the boundary", () => {
+    const writers = statements.filter((s) => allowsAny(s, ROLE_PERMISSION_WRITES));
+    expect(writers).toHaveLength(1);
+    expect(writers[0].Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": boundaryArn } });
+    expect([...asList(writers[0].Action)].sort()).toEqual(ROLE_PERMISSION_WRITES);
+    expect(asList(writers[0].Resource)).toEqual(
+      [
+        prod.names.guestRole,
+        prod.names.ingestRole,
+        prod.names.kinesisReaderRole,
+        prod.names.lakeAccessRole,
+        prod.names.computeRole,
+      ].map((name) => `arn:aws:iam::${prod.accountId}:role/${name}`),
+    );
+  });
+
+  it("can neither take a boundary off a role nor change the boundary policy", () => {
+    const denied = (action: string, resource: string) =>
+      statements.some(
+        (s) =>
+          s.Effect === "Deny" &&
+          s.Condition === undefined &&
+          asList(s.Action).includes(action) &&
+          asList(s.Resource).includes(resource),
+      );
+    expect(denied("iam:DeleteRolePermissionsBoundary", `arn:aws:iam::${prod.accountId}:role/*`)).toBe(true);
+    for (const action of [
+      "iam:CreatePolicyVersion",
+      "iam:DeletePolicy",
+      "iam:DeletePolicyVersion",
+      "iam:SetDefaultPolicyVersion",
+    ]) {
+      expect(`${action}: ${denied(action, boundaryArn)}`).toBe(`${action}: true`);
+    }
+  });
+
+  it("without a boundary, are what they always were: unconditioned, and not denied", () => {
+    const unbounded = deployPolicy(inputs.state, {
+      ...prod,
+      permissionsBoundary: undefined,
+    } satisfies CiEnvironment);
+    const writers = unbounded.filter((s) => allowsAny(s, ROLE_PERMISSION_WRITES));
+    expect(writers.map((s) => s.Condition)).toEqual([undefined]);
+    expect(actionsOf(writers)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy"]));
+    expect(JSON.stringify(unbounded)).not.toContain("PermissionsBoundary");
   });
 });
 
