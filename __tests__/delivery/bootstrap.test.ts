@@ -455,6 +455,18 @@ describe("the deploy role's IAM writes", () => {
     }
   });
 
+  it("are the ones docs/delivery.md lists", () => {
+    const docs = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
+    const iamActions = statements
+      .filter(
+        (s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"] || s.Sid === "LeaveTheBoundaryAlone",
+      )
+      .flatMap((s) => asList(s.Action));
+    expect(iamActions.length).toBeGreaterThan(10);
+    for (const action of [...iamActions, "iam:DeleteRolePermissionsBoundary"])
+      expect(docs).toContain(`\`${action}\``);
+  });
+
   it("without a boundary, are what they always were: unconditioned, and not denied", () => {
     const unbounded = deployPolicy(inputs.state, {
       ...prod,
