@@ -60,7 +60,8 @@ Examples:
   $ lakestack synth                 # every environment into cdktf.out/
   $ npx cdktf deploy dev            # deploy one environment
 
-Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.`,
+Exit codes: 0 ok, 1 invalid input or usage, 2 internal error; guard, plan and simulate
+say their own in their --help.`,
     );
   const globals = () => program.opts<GlobalOptions>();
   /** Environments still in the config folder but not synthesized now: their previous output stays. */
