@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { environmentNames } from "../config/load";
 import { editorJsonSchema } from "../config/schema";
 import { REPO_ROOT } from "../paths";
 import { CONFIG_DIR } from "./helpers";
@@ -35,7 +36,7 @@ describe("the lakestack command", () => {
 
   it("synthesizes every environment, then refuses a typo without touching the output", () => {
     expect(lakestack(cwd, "synth").code).toBe(0);
-    expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(environmentNames(CONFIG_DIR));
     const before = readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8");
 
     const dev = join(cwd, "config", "dev.yaml");

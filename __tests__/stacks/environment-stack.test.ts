@@ -10,7 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { App } from "cdktf";
-import { loadEnvironments } from "../../config/load";
+import { environmentNames, loadEnvironments } from "../../config/load";
 import { buildArtifacts } from "../../stacks/artifacts";
 import { synthesize } from "../../stacks/synthesize";
 import {
@@ -39,9 +39,9 @@ describe("one stack per environment", () => {
   afterAll(() => rmSync(join(outDir, ".."), { recursive: true, force: true }));
 
   it("writes cdktf.out/stacks/<env>/cdk.tf.json with stack ids the environment names", () => {
-    expect(Object.keys(stacks).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(Object.keys(stacks).sort()).toEqual(environmentNames(CONFIG_DIR));
     const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(environmentNames(CONFIG_DIR));
   });
 
   it("pins the AWS account and region, and tags everything", () => {
