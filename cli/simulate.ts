@@ -1,10 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import {
-  simulate,
-  type SimulationProgress,
-  type SimulationSummary,
-  type SimulationTarget,
-} from "../simulator/simulate";
+import type { SimulationProgress, SimulationSummary, SimulationTarget } from "../simulator/simulate";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
 
 interface SimulateFlags {
@@ -66,6 +61,8 @@ Examples:
       process.once("SIGINT", stop);
       let summary: SimulationSummary;
       try {
+        // Loaded on use: the AWS SDK behind it would add a tenth of a second to every other command.
+        const { simulate } = await import("../simulator/simulate");
         summary = await simulate({
           target: resolveTarget(flags),
           devices: flags.devices,
