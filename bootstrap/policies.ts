@@ -2,6 +2,8 @@
  * The IAM documents of CI's roles, as objects: who may assume each role (GitHub OIDC, one GitHub
  * environment each) and what it may do. Pure functions of the bootstrap inputs.
  */
+import { UNITY_CATALOG_BUCKET_ACTIONS, UNITY_CATALOG_OBJECT_ACTIONS } from "../modules/aws/databricks-access";
+import { STREAM_READ_ACTIONS, STREAM_WRITE_ACTIONS } from "../modules/aws/event-stream";
 import { LAKE_PREFIXES } from "../modules/aws/data-lake";
 import type { PolicyStatement } from "../modules/aws/iam";
 import type { CiEnvironment, GithubRepository, StateBucket } from "./settings";
@@ -287,15 +289,7 @@ export function permissionsBoundaryPolicy(env: CiEnvironment): PolicyStatement[]
     {
       Sid: "PutAndReadTheStream",
       Effect: "Allow",
-      Action: [
-        "kinesis:DescribeStream",
-        "kinesis:DescribeStreamSummary",
-        "kinesis:GetRecords",
-        "kinesis:GetShardIterator",
-        "kinesis:ListShards",
-        "kinesis:PutRecord",
-        "kinesis:PutRecords",
-      ],
+      Action: [...STREAM_READ_ACTIONS, ...STREAM_WRITE_ACTIONS],
       Resource: r.stream,
     },
     {
@@ -307,19 +301,13 @@ export function permissionsBoundaryPolicy(env: CiEnvironment): PolicyStatement[]
     {
       Sid: "UseTheBuckets",
       Effect: "Allow",
-      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Action: UNITY_CATALOG_BUCKET_ACTIONS,
       Resource: r.buckets,
     },
     {
       Sid: "UseTheBucketsObjects",
       Effect: "Allow",
-      Action: [
-        "s3:AbortMultipartUpload",
-        "s3:DeleteObject",
-        "s3:GetObject",
-        "s3:ListMultipartUploadParts",
-        "s3:PutObject",
-      ],
+      Action: UNITY_CATALOG_OBJECT_ACTIONS,
       Resource: [r.siteObjects, r.lakeObjects],
     },
     {

@@ -130,25 +130,32 @@ function selfAssume(roleArn: string): PolicyStatement {
   return { Sid: "AssumeItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn };
 }
 
-/** What Unity Catalog needs on its bucket (the statements Databricks documents), and nothing else. */
+/** What Unity Catalog needs on a bucket's objects and on the bucket (as Databricks documents), and nothing else. */
+export const UNITY_CATALOG_OBJECT_ACTIONS = [
+  "s3:AbortMultipartUpload",
+  "s3:DeleteObject",
+  "s3:GetObject",
+  "s3:ListMultipartUploadParts",
+  "s3:PutObject",
+];
+export const UNITY_CATALOG_BUCKET_ACTIONS = [
+  "s3:GetBucketLocation",
+  "s3:ListBucket",
+  "s3:ListBucketMultipartUploads",
+];
+
 function lakeStatements(bucketArn: string, kmsKeyArn?: string): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     {
       Sid: "LakeObjects",
       Effect: "Allow",
-      Action: [
-        "s3:AbortMultipartUpload",
-        "s3:DeleteObject",
-        "s3:GetObject",
-        "s3:ListMultipartUploadParts",
-        "s3:PutObject",
-      ],
+      Action: UNITY_CATALOG_OBJECT_ACTIONS,
       Resource: `${bucketArn}/*`,
     },
     {
       Sid: "LakeBucket",
       Effect: "Allow",
-      Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Action: UNITY_CATALOG_BUCKET_ACTIONS,
       Resource: bucketArn,
     },
   ];

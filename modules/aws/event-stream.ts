@@ -2,6 +2,17 @@ import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import { Construct } from "constructs";
 import type { PolicyStatement } from "./iam";
 
+/** What a producer may do with the stream. */
+export const STREAM_WRITE_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords"];
+/** What a polling consumer may do with the stream. */
+export const STREAM_READ_ACTIONS = [
+  "kinesis:DescribeStream",
+  "kinesis:DescribeStreamSummary",
+  "kinesis:GetRecords",
+  "kinesis:GetShardIterator",
+  "kinesis:ListShards",
+];
+
 export interface EventStreamProps {
   readonly name: string;
   /** @default "on-demand" */
@@ -68,13 +79,7 @@ export class EventStream extends Construct {
       {
         Sid: "ReadRecords",
         Effect: "Allow",
-        Action: [
-          "kinesis:DescribeStream",
-          "kinesis:DescribeStreamSummary",
-          "kinesis:GetRecords",
-          "kinesis:GetShardIterator",
-          "kinesis:ListShards",
-        ],
+        Action: STREAM_READ_ACTIONS,
         Resource: this.arn,
       },
       ...this.keyStatement("kms:Decrypt"),
