@@ -160,7 +160,9 @@ export class BrowserIngest extends Construct {
         responseHeadersPolicyId: SECURITY_HEADERS,
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
-      viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1.2_2021" },
+      // With CloudFront's own certificate the TLS floor is CloudFront's: a minimum set here is ignored and
+      // would show as a change in every plan. A custom domain with an ACM certificate can raise it.
+      viewerCertificate: { cloudfrontDefaultCertificate: true },
     });
     for (const file of props.siteFiles) {
       const asset = new TerraformAsset(this, `asset_${slug(file.key)}`, {
