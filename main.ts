@@ -3,9 +3,8 @@
  * Exit codes: 0 ok, 1 invalid input or usage, 2 internal error.
  */
 import { Command, CommanderError, Option } from "commander";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "./config/diagnostics";
+import { ConfigError, isError, type Diagnostic } from "./config/diagnostics";
 import { environmentNames, loadEnvironments, type Environment } from "./config/load";
 import { editorJsonSchema } from "./config/schema";
 import { diagramCommand } from "./cli/diagram";
@@ -17,7 +16,15 @@ import { compareAgainst, loadBaseline, policyCatalogue } from "./policy";
 import { buildArtifacts } from "./stacks/artifacts";
 import { checkEnvironments } from "./stacks/check";
 import { synthesize } from "./stacks/synthesize";
-import { MarkerError, replaceMarkedBlock } from "./views/markers";
+import { writeMarkedBlock } from "./views/markers";
+import {
+  EXIT_INTERNAL,
+  EXIT_INVALID,
+  processOutput,
+  reportFindings,
+  runCommand,
+  type Output,
+} from "./cli/run";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "./views/outputs";
 
 /** Where the README keeps the generated rule catalogue. */
@@ -26,23 +33,9 @@ export const POLICY_MARKERS = {
   end: "<!-- policy-catalogue:end -->",
 };
 
-const EXIT_INVALID = 1;
-const EXIT_INTERNAL = 2;
-
 interface GlobalOptions {
   config: string;
 }
-
-/** Text for people goes to stderr when --json owns stdout. */
-interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processOutput: Output = {
-  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
-};
 
 export function buildProgram(io: Output = processOutput): Command {
   const program = new Command("lakestack")
@@ -83,7 +76,7 @@ say their own in their --help.`,
       "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json\n  $ lakestack validate --against origin/main",
     )
     .action((opts: { env?: string; against?: string; json?: boolean }) =>
-      run(io, opts.json, () => {
+      runCommand(io, { json: opts.json }, () => {
         const names = opts.env ? [opts.env] : undefined;
         const environments = loadEnvironments(globals().config, names);
         const findings: Diagnostic[] = checkEnvironments(
@@ -112,7 +105,7 @@ say their own in their --help.`,
       "\nExamples:\n  $ lakestack synth\n  $ lakestack synth --env prod --out /tmp/plan-input",
     )
     .action((opts: { env?: string; out?: string }) =>
-      run(io, false, () => {
+      runCommand(io, {}, () => {
         const started = process.hrtime.bigint();
         const environments = loadEnvironments(globals().config, opts.env ? [opts.env] : undefined);
         const out = outputFolder(opts.out);
@@ -130,7 +123,7 @@ say their own in their --help.`,
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ lakestack envs\n  $ lakestack envs --json | jq '.[] | .name'")
     .action((opts: { outputs: string; json?: boolean }) =>
-      run(io, opts.json, () => {
+      runCommand(io, { json: opts.json }, () => {
         const environments = loadEnvironments(globals().config);
         const summary = outputsSummary(
           opts.outputs,
@@ -163,7 +156,7 @@ say their own in their --help.`,
     .command("schema")
     .description("print the JSON Schema (draft-07) that editors use for config files")
     .addHelpText("after", "\nExample:\n  $ lakestack schema > config/lakestack.schema.json")
-    .action(() => run(io, false, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
+    .action(() => runCommand(io, {}, () => io.out(`${JSON.stringify(editorJsonSchema(), null, 2)}\n`)));
 
   program
     .command("rules")
@@ -174,13 +167,9 @@ say their own in their --help.`,
     )
     .addHelpText("after", "\nExamples:\n  $ lakestack rules\n  $ lakestack rules --write README.md")
     .action((opts: { write?: string }) =>
-      run(io, false, () => {
+      runCommand(io, {}, () => {
         if (!opts.write) return io.out(policyCatalogue());
-        if (!existsSync(opts.write)) throw new MarkerError(`no file ${opts.write}`);
-        writeFileSync(
-          opts.write,
-          replaceMarkedBlock(readFileSync(opts.write, "utf8"), POLICY_MARKERS, policyCatalogue()),
-        );
+        writeMarkedBlock(opts.write, POLICY_MARKERS, policyCatalogue());
         io.err(`updated the policy catalogue in ${opts.write}`);
       }),
     );
@@ -225,44 +214,6 @@ function table(rows: Record<string, string>[]): string {
       .join("  ")
       .trimEnd();
   return [line(keys.map((k) => k.toUpperCase())), ...rows.map((r) => line(keys.map((k) => r[k])))].join("\n");
-}
-
-/** Runs a command body and turns failures into exit codes: no stack traces for bad input. */
-function run(io: Output, json: boolean | undefined, body: () => void | Promise<void>): Promise<void> {
-  return Promise.resolve()
-    .then(body)
-    .catch((error: unknown) => {
-      if (error instanceof ConfigError) {
-        reportDiagnostics(io, json, error.diagnostics);
-        process.exitCode = EXIT_INVALID;
-        return;
-      }
-      if (error instanceof CommanderError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof MarkerError) {
-        io.err(`lakestack: ${message}`);
-        process.exitCode = EXIT_INVALID;
-        return;
-      }
-      if (json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
-      io.err(`lakestack: internal error: ${message}`);
-      if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
-      process.exitCode = EXIT_INTERNAL;
-    });
-}
-
-/** Warnings in full; findings a waiver acknowledged only as a count (`validate --json` lists them). */
-function reportFindings(io: Output, findings: readonly Diagnostic[]): void {
-  for (const warning of findings.filter((d) => d.severity === "warning")) io.err(formatDiagnostic(warning));
-  const acknowledged = findings.filter((d) => d.severity === "info").length;
-  if (acknowledged > 0) io.err(`${acknowledged} finding(s) acknowledged by waivers`);
-}
-
-function reportDiagnostics(io: Output, json: boolean | undefined, diagnostics: readonly Diagnostic[]): void {
-  if (json) io.out(JSON.stringify({ ok: false, diagnostics }, null, 2));
-  for (const error of diagnostics.filter(isError)) io.err(formatDiagnostic(error));
-  reportFindings(io, diagnostics);
-  io.err(`${diagnostics.filter(isError).length} error(s)`);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { loadEnvironments } from "../config/load";
-import { configDirOf, processViewOutput, runView, ViewInputError, type ViewOutput } from "../views/command";
+import { configDirOf, InputError, processOutput, runCommand, type Output } from "./run";
 import { DIAGRAM_FORMATS, renderDiagram, type DiagramFormat } from "../views/diagram";
-import { diagramMarkers, fencedBlock, MarkerError, replaceMarkedBlock } from "../views/markers";
+import { diagramMarkers, fencedBlock, writeMarkedBlock } from "../views/markers";
 
 interface DiagramOptions {
   readonly env: string;
@@ -20,28 +19,8 @@ Examples:
 
 --write replaces what lies between <!-- diagram:<env>:start --> and <!-- diagram:<env>:end -->.`;
 
-/** Replaces the environment's diagram block in a Markdown file; says whether anything changed. */
-function writeIntoMarkdown(file: string, env: string, mermaid: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ViewInputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
-  }
-  let updated: string;
-  try {
-    updated = replaceMarkedBlock(text, diagramMarkers(env), fencedBlock("mermaid", mermaid));
-  } catch (error) {
-    if (error instanceof MarkerError) throw new ViewInputError(`${file} has ${error.message}`);
-    throw error;
-  }
-  if (updated === text) return false;
-  writeFileSync(file, updated);
-  return true;
-}
-
 /** `lakestack diagram --env <name>`: the environment's architecture, drawn from its config. */
-export function diagramCommand(io: ViewOutput = processViewOutput): Command {
+export function diagramCommand(io: Output = processOutput): Command {
   return new Command("diagram")
     .description("draw an environment's architecture from its config: only what its YAML enables")
     .requiredOption("-e, --env <name>", "environment to draw (config/<name>.yaml)")
@@ -54,9 +33,9 @@ export function diagramCommand(io: ViewOutput = processViewOutput): Command {
     .option("-w, --write <file>", "update the environment's diagram block in this Markdown file")
     .addHelpText("after", EXAMPLES)
     .action((options: DiagramOptions, command: Command) =>
-      runView(io, "diagram", false, () => {
+      runCommand(io, { name: "diagram" }, () => {
         if (options.write && options.format !== "mermaid") {
-          throw new ViewInputError("--write fills a ```mermaid block: drop --format dot");
+          throw new InputError("--write fills a ```mermaid block: drop --format dot");
         }
         const [env] = loadEnvironments(configDirOf(command, options.config), [options.env]);
         const diagram = renderDiagram(env, options.format);
@@ -64,7 +43,11 @@ export function diagramCommand(io: ViewOutput = processViewOutput): Command {
           io.out(diagram);
           return;
         }
-        const changed = writeIntoMarkdown(options.write, env.name, diagram);
+        const changed = writeMarkedBlock(
+          options.write,
+          diagramMarkers(env.name),
+          fencedBlock("mermaid", diagram),
+        );
         io.err(
           changed ? `updated the ${env.name} diagram in ${options.write}` : `${options.write} is up to date`,
         );

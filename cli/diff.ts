@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { loadEnvironments } from "../config/load";
-import { configDirOf, processViewOutput, runView, type ViewOutput } from "../views/command";
+import { configDirOf, processOutput, runCommand, type Output } from "./run";
 import { diffEnvironments, renderDiff } from "../views/diff";
 
 interface DiffOptions {
@@ -17,7 +17,7 @@ Compares the resolved configs (base.yaml merged, defaults applied); each value c
 file:line:col it is set at. For a default, the position is the nearest enclosing key the files set.`;
 
 /** `lakestack diff <left> <right>`: what actually differs between two environments. */
-export function diffCommand(io: ViewOutput = processViewOutput): Command {
+export function diffCommand(io: Output = processOutput): Command {
   return new Command("diff")
     .description("show where two environments' resolved configs differ, and where each value is set")
     .argument("<left>", "environment, e.g. staging")
@@ -26,7 +26,7 @@ export function diffCommand(io: ViewOutput = processViewOutput): Command {
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")
     .addHelpText("after", EXAMPLES)
     .action((left: string, right: string, options: DiffOptions, command: Command) =>
-      runView(io, "diff", options.json, () => {
+      runCommand(io, { name: "diff", json: options.json }, () => {
         const [a, b] = loadEnvironments(configDirOf(command, options.config), [left, right]);
         const diff = diffEnvironments(a, b);
         if (options.json) io.out(JSON.stringify({ ok: true, ...diff }, null, 2));

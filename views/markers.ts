@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+
 /**
  * Generated blocks inside hand-written Markdown, fenced by HTML comments such as
  * `<!-- diagram:prod:start -->` … `<!-- diagram:prod:end -->`.
@@ -38,4 +40,24 @@ export function readMarkedBlock(text: string, markers: MarkedBlock): string {
 export function replaceMarkedBlock(text: string, markers: MarkedBlock, content: string): string {
   const { from, to } = bounds(text, markers);
   return `${text.slice(0, from)}\n\n${content.trim()}\n\n${text.slice(to)}`;
+}
+
+/** Replaces the block between the markers in a Markdown file; says whether anything changed. */
+export function writeMarkedBlock(file: string, markers: MarkedBlock, content: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new MarkerError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  let updated: string;
+  try {
+    updated = replaceMarkedBlock(text, markers, content);
+  } catch (error) {
+    if (error instanceof MarkerError) throw new MarkerError(`${file} has ${error.message}`);
+    throw error;
+  }
+  if (updated === text) return false;
+  writeFileSync(file, updated);
+  return true;
 }

@@ -4,18 +4,18 @@ import { Command } from "commander";
 import { diagramCommand } from "../../cli/diagram";
 import { diffCommand } from "../../cli/diff";
 import { renderDiagram } from "../../views/diagram";
-import type { ViewOutput } from "../../views/command";
+import type { Output } from "../../cli/run";
 import { diagramMarkers, fencedBlock, readMarkedBlock } from "../../views/markers";
 import { CONFIG_DIR, referenceEnvironment, scratchDir } from "./support";
 
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Runs one view command as the CLI would, capturing what it prints and the exit code it sets. */
-async function run(make: (io: ViewOutput) => Command, args: string[]) {
+async function run(make: (io: Output) => Command, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   let code = 0;
-  const io: ViewOutput = {
+  const io: Output = {
     out: (text) => void out.push(text),
     err: (text) => void err.push(text),
     setExitCode: (c) => void (code = c),
@@ -100,7 +100,7 @@ describe("lakestack diff", () => {
 
   it("takes the program's --config when it runs as a subcommand", async () => {
     const out: string[] = [];
-    const io: ViewOutput = {
+    const io: Output = {
       out: (t) => void out.push(t),
       err: () => undefined,
       setExitCode: () => undefined,

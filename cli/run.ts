@@ -1,0 +1,80 @@
+/**
+ * How every lakestack command reports: results on stdout, people's text and errors on stderr, exit codes
+ * 0 ok, 1 invalid input, 2 internal error, never a stack trace (unless LAKESTACK_DEBUG is set).
+ */
+import { CommanderError, type Command } from "commander";
+import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "../config/diagnostics";
+import { MarkerError } from "../views/markers";
+
+export const EXIT_INVALID = 1;
+export const EXIT_INTERNAL = 2;
+
+/** Where a command writes, line by line (a missing final newline is added), and its exit code. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  setExitCode(code: number): void;
+}
+
+const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+
+export const processOutput: Output = {
+  out: (text) => void process.stdout.write(withNewline(text)),
+  err: (text) => void process.stderr.write(withNewline(text)),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+/** A problem with what the user asked for, reported as one line. */
+export class InputError extends Error {}
+
+/**
+ * The config folder: the command's own `-c` when it runs alone, else the program's global `-c`
+ * (commander hands an option both define to the program).
+ */
+export function configDirOf(command: Command, own: string | undefined): string {
+  return own ?? (command.parent?.opts() as { config?: string } | undefined)?.config ?? "config";
+}
+
+/**
+ * Runs a command body and turns its failures into an exit code and a message. `name` prefixes one-line
+ * messages (`lakestack diff: …`); with `json`, a failure still prints exactly one JSON document.
+ */
+export async function runCommand(
+  io: Output,
+  options: { name?: string; json?: boolean },
+  body: () => void | Promise<void>,
+): Promise<void> {
+  const prefix = `lakestack${options.name ? ` ${options.name}` : ""}`;
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof CommanderError) throw error;
+    if (error instanceof ConfigError) {
+      if (options.json) io.out(JSON.stringify({ ok: false, diagnostics: error.diagnostics }, null, 2));
+      for (const problem of error.diagnostics.filter(isError)) io.err(formatDiagnostic(problem));
+      reportFindings(io, error.diagnostics);
+      io.err(`${error.diagnostics.filter(isError).length} error(s)`);
+      io.setExitCode(EXIT_INVALID);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (options.json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
+    if (error instanceof InputError || error instanceof MarkerError) {
+      io.err(`${prefix}: ${message}`);
+      io.setExitCode(EXIT_INVALID);
+      return;
+    }
+    io.err(`${prefix}: internal error: ${message}`);
+    if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
+    io.setExitCode(EXIT_INTERNAL);
+  }
+}
+
+/** Warnings in full; findings a waiver acknowledged only as a count (`validate --json` lists them). */
+export function reportFindings(io: Output, findings: readonly Diagnostic[]): void {
+  for (const warning of findings.filter((d) => d.severity === "warning")) io.err(formatDiagnostic(warning));
+  const acknowledged = findings.filter((d) => d.severity === "info").length;
+  if (acknowledged > 0) io.err(`${acknowledged} finding(s) acknowledged by waivers`);
+}
