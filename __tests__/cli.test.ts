@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environmentNames } from "../config/load";
-import { editorJsonSchema } from "../config/schema";
+import { environmentNames } from "../loader/load";
+import { editorJsonSchema } from "../loader/schema";
 import { REPO_ROOT } from "../paths";
 import { CONFIG_DIR } from "./helpers";
 

@@ -6,7 +6,7 @@
 import { App } from "cdktf";
 import { Command } from "commander";
 import { join, relative } from "node:path";
-import { ConfigError, formatDiagnostic } from "../config/diagnostics";
+import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { BootstrapInputError, loadBootstrapInputs, type BootstrapInputs } from "./settings";
 import { addBootstrapStacks, githubRoleVariables, type BootstrapStacks } from "./stacks";
 

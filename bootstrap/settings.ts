@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { dottedPath } from "../config/diagnostics";
-import { loadEnvironments } from "../config/load";
-import type { ResourceNames } from "../config/naming";
+import { dottedPath } from "../loader/diagnostics";
+import { loadEnvironments } from "../loader/load";
+import type { ResourceNames } from "../loader/naming";
 
 const ACCOUNT_ID = /^\d{12}$/;
 

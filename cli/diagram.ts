@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { loadEnvironments } from "../config/load";
+import { loadEnvironments } from "../loader/load";
 import { configDirOf, InputError, processOutput, runCommand, type Output } from "./run";
 import { DIAGRAM_FORMATS, renderDiagram, type DiagramFormat } from "../views/diagram";
 import { diagramMarkers, fencedBlock, writeMarkedBlock } from "../views/markers";

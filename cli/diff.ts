@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { loadEnvironments } from "../config/load";
+import { loadEnvironments } from "../loader/load";
 import { configDirOf, processOutput, runCommand, type Output } from "./run";
 import { diffEnvironments, renderDiff } from "../views/diff";
 

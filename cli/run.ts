@@ -3,7 +3,7 @@
  * 0 ok, 1 invalid input, 2 internal error, never a stack trace (unless LAKESTACK_DEBUG is set).
  */
 import { CommanderError, type Command } from "commander";
-import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "../config/diagnostics";
+import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "../loader/diagnostics";
 import { MarkerError } from "../views/markers";
 
 export const EXIT_INVALID = 1;
@@ -34,7 +34,8 @@ export class InputError extends Error {}
  * (commander hands an option both define to the program).
  */
 export function configDirOf(command: Command, own: string | undefined): string {
-  return own ?? (command.parent?.opts() as { config?: string } | undefined)?.config ?? "config";
+  const program = command.parent ?? command;
+  return own ?? (program.opts() as { config?: string }).config ?? "config";
 }
 
 /**
@@ -70,6 +71,32 @@ export async function runCommand(
     if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
     io.setExitCode(EXIT_INTERNAL);
   }
+}
+
+/** Parses and runs a program; returns the exit code (usage errors are 1, --help and --version 0). */
+export async function parseProgram(program: Command, argv: string[]): Promise<number> {
+  try {
+    await program.exitOverride().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw error;
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+/** Runs a program as the process: sets the exit code, and reports a failure no command caught in one line. */
+export function execute(program: Command, argv: string[]): void {
+  parseProgram(program, argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `lakestack: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = EXIT_INTERNAL;
+    },
+  );
 }
 
 /** Warnings in full; findings a waiver acknowledged only as a count (`validate --json` lists them). */

@@ -9,8 +9,8 @@
  */
 import { Aspects, type IAspect, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { ConfigError } from "../config/diagnostics";
-import type { Environment } from "../config/load";
+import { ConfigError } from "../loader/diagnostics";
+import type { Environment } from "../loader/load";
 import { evaluate, problems, toDiagnostics, type PolicyDiagnostic, type PolicyFinding } from "./engine";
 import { ResourceIndex, type TerraformDocument } from "./resources";
 

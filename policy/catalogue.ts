@@ -1,6 +1,13 @@
-/** The rule catalogue for the README, generated from the registry so the two cannot drift apart. */
+/** The rule catalogue for docs/policy.md, generated from the registry so the two cannot drift apart. */
+import type { MarkedBlock } from "../views/markers";
 import { CHANGE_RULES, POLICY_RULES, WAIVER_RULE } from "./registry";
 import type { RuleInfo } from "./rule";
+
+/** Where docs/policy.md keeps the generated catalogue. */
+export const POLICY_MARKERS: MarkedBlock = {
+  start: "<!-- policy-catalogue:start -->",
+  end: "<!-- policy-catalogue:end -->",
+};
 
 /** Rule text as a table cell: Markdown must not read `*` as emphasis or `<function>` as an HTML tag. */
 function cell(text: string): string {
@@ -23,20 +30,20 @@ function table(rules: readonly RuleInfo[]): string {
 
 export function policyCatalogue(): string {
   return `${[
-    "### Checked at every `synth` and `validate`",
+    "## Checked at every `synth` and `validate`",
     "",
     "Rules read each environment's synthesized Terraform. An error stops `synth`: nothing is written.",
     "",
     table(POLICY_RULES),
     "",
-    "### Checked by `validate --against <git revision | folder>`",
+    "## Checked by `validate --against <git revision | folder>`",
     "",
     "Rules compare each environment with its earlier version. Errors apply to environments that were in",
     "production mode; in development mode the same findings are warnings.",
     "",
     table(Object.values(CHANGE_RULES)),
     "",
-    "### Waivers",
+    "## Waivers",
     "",
     "A finding that is right by design is acknowledged under `waivers:`, in base.yaml for every environment or",
     "in an environment's file (whose list replaces base.yaml's). It is then reported as `info` and no longer",

@@ -1,8 +1,8 @@
 /**
  * Runs rules, applies the environment's waivers, and turns findings into diagnostics at YAML positions.
  */
-import { closest, dottedPath, type Diagnostic } from "../config/diagnostics";
-import type { Environment, Position } from "../config/load";
+import { closest, dottedPath, type Diagnostic } from "../loader/diagnostics";
+import type { Environment, Position } from "../loader/load";
 import { ALL_RULES, isChangeRule, POLICY_RULES, WAIVER_RULE } from "./registry";
 import { byCodeUnits } from "./resources";
 import type { PolicyContext, RuleSeverity } from "./rule";

@@ -1,4 +1,4 @@
-import type { Environment } from "../config/load";
+import type { Environment } from "../loader/load";
 import type { ResourceIndex } from "./resources";
 
 export type RuleSeverity = "error" | "warning";

@@ -2,8 +2,8 @@ import { App } from "cdktf";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Diagnostic } from "../config/diagnostics";
-import type { Environment } from "../config/load";
+import type { Diagnostic } from "../loader/diagnostics";
+import type { Environment } from "../loader/load";
 import { policyDiagnostics } from "../policy";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
 

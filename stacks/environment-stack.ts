@@ -4,7 +4,7 @@ import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import { join, relative, resolve } from "node:path";
-import type { Environment } from "../config/load";
+import type { Environment } from "../loader/load";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";

@@ -5,8 +5,8 @@
 import { App } from "cdktf";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Diagnostic } from "../config/diagnostics";
-import type { Environment } from "../config/load";
+import type { Diagnostic } from "../loader/diagnostics";
+import type { Environment } from "../loader/load";
 import { applyPolicy } from "../policy";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
 

@@ -2,7 +2,7 @@
  * An environment's architecture as a flowchart, built from its resolved config: only what the YAML
  * enables, labelled with the names lakestack derives. Pure functions: config in, text out.
  */
-import type { Environment } from "../config/load";
+import type { Environment } from "../loader/load";
 
 export type DiagramFormat = "mermaid" | "dot";
 export const DIAGRAM_FORMATS: readonly DiagramFormat[] = ["mermaid", "dot"];

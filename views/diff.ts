@@ -2,7 +2,7 @@
  * What differs between two environments' resolved configs (defaults applied), path by path, with the
  * YAML position each side's value comes from.
  */
-import type { Environment, Position } from "../config/load";
+import type { Environment, Position } from "../loader/load";
 
 export interface DiffSide {
   readonly value: unknown;

@@ -17,7 +17,7 @@ import {
   type BootstrapInputs,
   type CiEnvironment,
 } from "../../bootstrap/settings";
-import { loadEnvironments } from "../../config/load";
+import { loadEnvironments } from "../../loader/load";
 import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
 import type { PolicyStatement } from "../../modules/aws/iam";

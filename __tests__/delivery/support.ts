@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseDocument } from "yaml";
-import { loadEnvironments, type Environment } from "../../config/load";
+import { loadEnvironments, type Environment } from "../../loader/load";
 
 export const ROOT = join(__dirname, "..", "..");
 export const CONFIG_DIR = join(ROOT, "config");

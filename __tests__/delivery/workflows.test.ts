@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { environmentNames } from "../../config/load";
+import { environmentNames } from "../../loader/load";
 import { analyzePlan, renderMarkdown } from "../../guard";
 import { buildProgram } from "../../main";
 import { PLAN_EXIT } from "../../plan";
-import { readMarkedBlock } from "../../views/markers";
 import { loadFixture } from "../guard/fixtures";
 import {
   ciScript,
@@ -128,12 +127,8 @@ describe("every workflow", () => {
     for (const command of invoked) expect(commands).toContain(command);
   });
 
-  it("are documented: the README names every variable, secret and label they read", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const section = readMarkedBlock(readme, {
-      start: "<!-- delivery:start -->",
-      end: "<!-- delivery:end -->",
-    });
+  it("are documented: docs/delivery.md names every variable, secret and label they read", () => {
+    const section = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
     const names = new Set(
       WORKFLOW_FILES.flatMap((file) =>
         [...workflowText(file).matchAll(/\b(?:vars|secrets)\.([A-Za-z_]+)/g)].map((m) => m[1]),
@@ -145,11 +140,8 @@ describe("every workflow", () => {
     }
   });
 
-  it("are documented: the README gives lakestack plan's exit codes and what adding an environment takes", () => {
-    const section = readMarkedBlock(readFileSync(join(ROOT, "README.md"), "utf8"), {
-      start: "<!-- delivery:start -->",
-      end: "<!-- delivery:end -->",
-    });
+  it("are documented: docs/delivery.md gives lakestack plan's exit codes and what adding an environment takes", () => {
+    const section = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
     for (const code of Object.values(PLAN_EXIT))
       expect(section).toMatch(new RegExp(`^\\| ${code} +\\|`, "m"));
     expect(section).toContain("### Adding an environment");

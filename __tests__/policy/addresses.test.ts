@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { environmentNames } from "../../config/load";
+import { environmentNames } from "../../loader/load";
 import * as against from "../../policy/against";
 import { ResourceIndex, type TerraformDocument } from "../../policy/resources";
 import { CONFIG_DIR, referenceEnvironment } from "../helpers";

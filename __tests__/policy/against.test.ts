@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../../config/diagnostics";
-import type { Environment } from "../../config/load";
+import { ConfigError } from "../../loader/diagnostics";
+import type { Environment } from "../../loader/load";
 import { compareAgainst, compareEnvironments, loadBaseline } from "../../policy/against";
 import { CONFIG_DIR } from "../helpers";
 import { environmentText, loadFrom, proposedBase, scratchFolder } from "./fixtures";

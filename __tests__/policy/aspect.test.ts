@@ -1,8 +1,8 @@
 import { Testing } from "cdktf";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../../config/diagnostics";
-import type { Environment } from "../../config/load";
+import { ConfigError } from "../../loader/diagnostics";
+import type { Environment } from "../../loader/load";
 import { applyPolicy, policyDiagnostics } from "../../policy/aspect";
 import { buildArtifacts } from "../../stacks/artifacts";
 import { EnvironmentStack } from "../../stacks/environment-stack";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseDocument, stringify } from "yaml";
-import { loadEnvironments, mergeConfig, type Environment } from "../../config/load";
+import { loadEnvironments, mergeConfig, type Environment } from "../../loader/load";
 import { ResourceIndex, type Attributes, type TerraformDocument } from "../../policy/resources";
 import type { Rule, Violation } from "../../policy/rule";
 import { CONFIG_DIR, configFolder, synthStack } from "../helpers";

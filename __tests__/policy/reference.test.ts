@@ -1,4 +1,4 @@
-import { environmentNames } from "../../config/load";
+import { environmentNames } from "../../loader/load";
 import { evaluate } from "../../policy/engine";
 import { ResourceIndex, type TerraformDocument } from "../../policy/resources";
 import { CONFIG_DIR } from "../helpers";

@@ -1,4 +1,4 @@
-import type { Environment } from "../../config/load";
+import type { Environment } from "../../loader/load";
 import type { ResourceIndex, TerraformDocument } from "../../policy/resources";
 import type { Rule } from "../../policy/rule";
 import { browserGuests, noOtherGuests } from "../../policy/rules/cognito";

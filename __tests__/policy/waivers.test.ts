@@ -1,4 +1,4 @@
-import type { Environment } from "../../config/load";
+import type { Environment } from "../../loader/load";
 import { evaluate, problems, toDiagnostics } from "../../policy/engine";
 import type { ResourceIndex } from "../../policy/resources";
 import { edited, environmentText, loadFrom, proposedBase } from "./fixtures";

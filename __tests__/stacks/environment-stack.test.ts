@@ -10,7 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { App } from "cdktf";
-import { environmentNames, loadEnvironments } from "../../config/load";
+import { environmentNames, loadEnvironments } from "../../loader/load";
 import { buildArtifacts } from "../../stacks/artifacts";
 import { synthesize } from "../../stacks/synthesize";
 import {

@@ -1,4 +1,4 @@
-import type { Environment } from "../../config/load";
+import type { Environment } from "../../loader/load";
 import { block, blocks } from "../resources";
 import { isProduction, type Rule } from "../rule";
 

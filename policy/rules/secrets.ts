@@ -1,4 +1,4 @@
-import { dottedPath } from "../../config/diagnostics";
+import { dottedPath } from "../../loader/diagnostics";
 import type { Rule, Violation } from "../rule";
 
 /** Credential formats with a recognisable shape. */

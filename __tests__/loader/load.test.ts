@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, formatDiagnostic } from "../../config/diagnostics";
-import { environmentNames, loadEnvironments, MAX_FILE_BYTES, mergeConfig } from "../../config/load";
+import { ConfigError, formatDiagnostic } from "../../loader/diagnostics";
+import { environmentNames, loadEnvironments, MAX_FILE_BYTES, mergeConfig } from "../../loader/load";
 import { CONFIG_DIR, configFolder, diagnosticsOf } from "../helpers";
 
 /** A minimal valid base: each test breaks one thing in the environment file. */

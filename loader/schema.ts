@@ -48,7 +48,7 @@ const permission = <L extends readonly [string, ...string[]]>(levels: L) =>
       group: principal().optional().describe("Workspace group name."),
       user: email().optional().describe("User e-mail."),
       service_principal: principal().optional().describe("Service principal application id."),
-      level: z.enum(levels),
+      level: z.enum(levels).describe("What the principal may do."),
     })
     .superRefine((p, ctx) => {
       const who = [p.group, p.user, p.service_principal].filter((x) => x !== undefined).length;
@@ -77,7 +77,10 @@ const stream = z
     name: pattern(/^[a-zA-Z0-9_.-]{1,128}$/, "Kinesis stream names are 1-128 of a-z A-Z 0-9 _ . -")
       .optional()
       .describe("Stream name. Default: <project>-<environment>-events. Renaming replaces the stream."),
-    mode: z.enum(["on-demand", "provisioned"]).default("on-demand"),
+    mode: z
+      .enum(["on-demand", "provisioned"])
+      .default("on-demand")
+      .describe("on-demand scales by itself and bills per GB; provisioned bills per shard-hour."),
     shards: z
       .int()
       .min(1)
@@ -105,7 +108,8 @@ const stream = z
           "IteratorAgeMilliseconds",
         ]),
       )
-      .default([]),
+      .default([])
+      .describe("Per-shard CloudWatch metrics to turn on (billed per metric and shard)."),
     capacity: z
       .strictObject({
         peak_events_per_second: z.number().positive().describe("Expected peak events per second."),
@@ -171,7 +175,12 @@ const httpIngest = z.strictObject({
     .describe("POST /events on an API Gateway HTTP API, written by a Lambda."),
   throttle_rate: z.number().positive().max(10000).default(100).describe("Steady requests/s the API allows."),
   throttle_burst: z.int().min(1).max(5000).default(200).describe("Burst requests the API allows."),
-  memory_mb: z.int().min(128).max(10240).default(256),
+  memory_mb: z
+    .int()
+    .min(128)
+    .max(10240)
+    .default(256)
+    .describe("Memory of the ingest function; Lambda gives CPU in proportion."),
   timeout_seconds: z.int().min(1).max(29).default(10).describe("At most 29: API Gateway waits 30 s."),
   log_retention_days: z
     .union(
@@ -186,9 +195,22 @@ const httpIngest = z.strictObject({
     .int()
     .min(1024)
     .max(6 * 1024 * 1024)
-    .default(1024 * 1024),
-  max_batch_records: z.int().min(1).max(10000).default(500),
-  reserved_concurrency: z.int().min(1).max(1000).optional(),
+    .default(1024 * 1024)
+    .describe("Largest request body the function reads; larger ones get 413."),
+  max_batch_records: z
+    .int()
+    .min(1)
+    .max(10000)
+    .default(500)
+    .describe("Most events one request may carry; more get 413."),
+  reserved_concurrency: z
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      "Concurrent executions reserved for the function. Default: none, it shares the account's pool.",
+    ),
 });
 
 const lake = z.strictObject({
@@ -197,7 +219,12 @@ const lake = z.strictObject({
     .describe(
       "Lake bucket name. Default: <project>-<environment>-lake-<account id>. Renaming replaces the bucket.",
     ),
-  noncurrent_version_expiration_days: z.int().min(1).max(3650).default(30),
+  noncurrent_version_expiration_days: z
+    .int()
+    .min(1)
+    .max(3650)
+    .default(30)
+    .describe("Days an overwritten or deleted object's old version is kept."),
   force_destroy: z
     .boolean()
     .default(false)
@@ -211,9 +238,11 @@ const unityCatalog = z.strictObject({
   catalog: unityCatalogName()
     .optional()
     .describe("Catalog name. Default: <project>_<environment> (hyphens → _)."),
-  schema: unityCatalogName().default("seismograph"),
-  catalog_grants: z.array(grant).default([]),
-  schema_grants: z.array(grant).default([]),
+  schema: unityCatalogName()
+    .default("seismograph")
+    .describe("Schema the pipeline and jobs write their tables to."),
+  catalog_grants: z.array(grant).default([]).describe("Privileges on the catalog, by principal."),
+  schema_grants: z.array(grant).default([]).describe("Privileges on the schema, by principal."),
   instance_profile: z
     .boolean()
     .default(false)
@@ -221,21 +250,32 @@ const unityCatalog = z.strictObject({
 });
 
 const pipeline = z.strictObject({
-  channel: z.enum(["CURRENT", "PREVIEW"]).default("CURRENT"),
-  starting_position: z.enum(["latest", "trim_horizon"]).default("trim_horizon"),
+  channel: z
+    .enum(["CURRENT", "PREVIEW"])
+    .default("CURRENT")
+    .describe("Databricks runtime channel of the pipeline."),
+  starting_position: z
+    .enum(["latest", "trim_horizon"])
+    .default("trim_horizon")
+    .describe("Where a new pipeline starts reading: the oldest record kept, or only new ones."),
   notifications: z.array(email()).default([]).describe("Who hears about failed updates."),
-  permissions: z.array(permission(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"])).default([]),
+  permissions: z
+    .array(permission(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"]))
+    .default([])
+    .describe("Who may view, run or manage the pipeline."),
 });
 
 const jobTask = z
   .strictObject({
-    key: pattern(/^[a-z][a-z0-9_]{0,99}$/, "task keys are lowercase letters, digits and _"),
+    key: pattern(/^[a-z][a-z0-9_]{0,99}$/, "task keys are lowercase letters, digits and _").describe(
+      "The task's name within its job.",
+    ),
     notebook: z.enum(NOTEBOOKS).optional().describe("A notebook shipped with lakestack."),
     pipeline_refresh: z
       .boolean()
       .optional()
       .describe("Refresh the environment's pipeline (triggered pipelines only)."),
-    depends_on: z.array(text()).default([]),
+    depends_on: z.array(text()).default([]).describe("Tasks of the same job that must finish first."),
     max_retries: z.int().min(0).max(10).default(0),
     timeout_seconds: z.int().min(0).default(0),
   })
@@ -245,20 +285,31 @@ const jobTask = z
 
 const job = z
   .strictObject({
-    key: pattern(/^[a-z][a-z0-9_]{0,63}$/, "job keys are lowercase letters, digits and _"),
+    key: pattern(/^[a-z][a-z0-9_]{0,63}$/, "job keys are lowercase letters, digits and _").describe(
+      "The job's name; the Databricks job is <project>-<environment>-<key>.",
+    ),
     tasks: z.array(jobTask).min(1),
     schedule: z
       .strictObject({
-        cron: pattern(/^\S+( \S+){5,6}$/, "a Quartz cron expression, e.g. '0 0/15 * * * ?'"),
-        timezone: text().default("UTC"),
+        cron: pattern(/^\S+( \S+){5,6}$/, "a Quartz cron expression, e.g. '0 0/15 * * * ?'").describe(
+          "Quartz cron: seconds minutes hours day-of-month month day-of-week [year].",
+        ),
+        timezone: text().default("UTC").describe("IANA time zone the schedule runs in."),
         paused: z.boolean().default(false).describe("Always paused in development mode."),
       })
-      .optional(),
-    on_failure: z.array(email()).default([]),
-    max_concurrent_runs: z.int().min(1).max(1000).default(1),
-    queue: z.boolean().default(true),
-    tags: tagMap().default({}),
-    permissions: z.array(permission(["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"])).default([]),
+      .optional()
+      .describe("When the job runs by itself. Default: only when started."),
+    on_failure: z.array(email()).default([]).describe("Who is e-mailed when a run fails."),
+    max_concurrent_runs: z.int().min(1).max(1000).default(1).describe("Runs of the job allowed at once."),
+    queue: z
+      .boolean()
+      .default(true)
+      .describe("Queue a run that would exceed max_concurrent_runs instead of skipping it."),
+    tags: tagMap().default({}).describe("Tags on the job (environment is always set)."),
+    permissions: z
+      .array(permission(["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]))
+      .default([])
+      .describe("Who may view, run or manage the job."),
   })
   .superRefine((j, ctx) => {
     const keys = new Set(j.tasks.map((t) => t.key));
@@ -284,7 +335,7 @@ const job = z
 
 const warehouse = z
   .strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe("A serverless SQL warehouse for dashboards and queries."),
     size: z
       .enum([
         "2X-Small",
@@ -297,17 +348,21 @@ const warehouse = z
         "3X-Large",
         "4X-Large",
       ])
-      .default("2X-Small"),
+      .default("2X-Small")
+      .describe("Cluster size; each step up doubles DBUs per hour."),
     auto_stop_minutes: z
       .int()
       .min(1)
       .max(10080)
       .default(10)
       .describe("Never 0: an idle warehouse would run forever."),
-    min_clusters: z.int().min(1).max(30).default(1),
-    max_clusters: z.int().min(1).max(30).default(1),
-    tags: tagMap().default({}),
-    permissions: z.array(permission(["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE"])).default([]),
+    min_clusters: z.int().min(1).max(30).default(1).describe("Clusters kept while the warehouse runs."),
+    max_clusters: z.int().min(1).max(30).default(1).describe("Clusters it may scale out to under load."),
+    tags: tagMap().default({}).describe("Tags on the warehouse (project and environment are always set)."),
+    permissions: z
+      .array(permission(["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE"]))
+      .default([])
+      .describe("Who may use, monitor or manage the warehouse."),
   })
   .refine((w) => w.min_clusters <= w.max_clusters, {
     path: ["max_clusters"],
@@ -315,14 +370,20 @@ const warehouse = z
   });
 
 const shareObject = z.strictObject({
-  name: pattern(/^[a-z_][a-z0-9_]*$/, "a table or view of the environment's schema, e.g. global_stat"),
-  type: z.enum(["TABLE", "STREAMING_TABLE", "MATERIALIZED_VIEW", "VIEW"]).default("TABLE"),
+  name: pattern(
+    /^[a-z_][a-z0-9_]*$/,
+    "a table or view of the environment's schema, e.g. global_stat",
+  ).describe("A table or view of the environment's schema."),
+  type: z
+    .enum(["TABLE", "STREAMING_TABLE", "MATERIALIZED_VIEW", "VIEW"])
+    .default("TABLE")
+    .describe("What the object is, as Unity Catalog calls it."),
   history: z.boolean().default(false).describe("Share the table history (time travel, streaming reads)."),
 });
 
 const recipient = z
   .strictObject({
-    name: unityCatalogName(),
+    name: unityCatalogName().describe("The recipient's name in Unity Catalog."),
     auth: z
       .enum(["token", "databricks"])
       .describe("token: open sharing with a credential file; databricks: D2D."),
@@ -365,7 +426,7 @@ const recipient = z
 
 const sharing = z
   .strictObject({
-    enabled: z.boolean().default(false),
+    enabled: z.boolean().default(false).describe("A Delta Sharing share of the schema, with its recipients."),
     share: unityCatalogName().optional().describe("Share name. Default: <project>_<environment>."),
     share_schema: z
       .boolean()
@@ -375,7 +436,7 @@ const sharing = z
       .array(shareObject)
       .default([])
       .describe("Individual tables, once the pipeline has created them."),
-    recipients: z.array(recipient).default([]),
+    recipients: z.array(recipient).default([]).describe("Who the share is shared with."),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
@@ -388,11 +449,18 @@ const sharing = z
 
 const state = z
   .strictObject({
-    backend: z.enum(["s3", "local"]).default("s3"),
-    bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name").optional(),
+    backend: z
+      .enum(["s3", "local"])
+      .default("s3")
+      .describe("s3: the bootstrap's state bucket, with locking; local: a file, for trying things out."),
+    bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name")
+      .optional()
+      .describe("State bucket (s3 backend)."),
     region: text().optional().describe("State bucket region. Default: aws.region."),
-    key_prefix: pattern(/^[a-zA-Z0-9_./-]+$/, "letters, digits and _ . / -").default("lakestack"),
-    kms_key_arn: arn("kms").optional(),
+    key_prefix: pattern(/^[a-zA-Z0-9_./-]+$/, "letters, digits and _ . / -")
+      .default("lakestack")
+      .describe("State objects are <key_prefix>/<environment>.tfstate."),
+    kms_key_arn: arn("kms").optional().describe("KMS key the state is encrypted with. Default: SSE-S3."),
     path: text()
       .optional()
       .describe("Local backend: the state file. Default: terraform.<environment>.tfstate."),
@@ -404,13 +472,15 @@ const state = z
   });
 
 const waiver = z.strictObject({
-  rule: pattern(/^LS-[A-Z0-9]+-\d+$/, "a rule id such as LS-S3-1"),
+  rule: pattern(/^LS-[A-Z0-9]+-\d+$/, "a rule id such as LS-S3-1").describe("The rule id, e.g. LS-S3-1."),
   resource: text()
     .min(1)
     .describe(
       "Terraform address, e.g. aws_s3_bucket.browser_site_bucket; for findings about a YAML value, its dotted path.",
     ),
-  reason: text().min(10, { message: "say why in at least 10 characters" }),
+  reason: text()
+    .min(10, { message: "say why in at least 10 characters" })
+    .describe("Why the finding is right by design."),
 });
 
 export const environmentSchema = z
@@ -422,44 +492,70 @@ export const environmentSchema = z
     mode: z
       .enum(["development", "production"])
       .describe("development pauses schedules and runs pipelines triggered; production protects data."),
-    aws: z.strictObject({
-      region: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1"),
-      account_id: pattern(/^\d{12}$/, '12 digits, quoted ("123456789012") so YAML keeps leading zeros'),
-      permissions_boundary: z
-        .boolean()
-        .default(false)
-        .describe(
-          "Cap every IAM role of the environment with the permissions boundary the CI bootstrap creates (<project>-<environment>-boundary).",
+    aws: z
+      .strictObject({
+        region: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1").describe(
+          "Region of every AWS resource of the environment.",
         ),
-    }),
-    databricks: z.strictObject({
-      host: pattern(
-        /^https:\/\/[a-z0-9.-]+$/,
-        "the workspace URL, e.g. https://dbc-1234abcd-5678.cloud.databricks.com",
-      ),
-      run_as: z
-        .strictObject({
-          service_principal: principal().optional().describe("Service principal application id."),
-          user: email().optional(),
-        })
-        .refine((r) => (r.service_principal === undefined) !== (r.user === undefined), {
-          message: "name exactly one of service_principal or user",
-        })
-        .optional()
-        .describe("Who the pipeline and jobs run as. Default: whoever deploys."),
-    }),
-    state,
+        account_id: pattern(
+          /^\d{12}$/,
+          '12 digits, quoted ("123456789012") so YAML keeps leading zeros',
+        ).describe("The environment's AWS account, quoted; the provider refuses any other."),
+        permissions_boundary: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Cap every IAM role of the environment with the permissions boundary the CI bootstrap creates (<project>-<environment>-boundary).",
+          ),
+      })
+      .describe("The AWS account and region of the environment."),
+    databricks: z
+      .strictObject({
+        host: pattern(
+          /^https:\/\/[a-z0-9.-]+$/,
+          "the workspace URL, e.g. https://dbc-1234abcd-5678.cloud.databricks.com",
+        ).describe("Workspace URL. Credentials come from the environment, never from YAML."),
+        run_as: z
+          .strictObject({
+            service_principal: principal().optional().describe("Service principal application id."),
+            user: email()
+              .optional()
+              .describe("User e-mail (development only: production runs as a service principal)."),
+          })
+          .refine((r) => (r.service_principal === undefined) !== (r.user === undefined), {
+            message: "name exactly one of service_principal or user",
+          })
+          .optional()
+          .describe("Who the pipeline and jobs run as. Default: whoever deploys."),
+      })
+      .describe("The Databricks workspace of the environment."),
+    state: state.describe("Where Terraform keeps the environment's state."),
     tags: tagMap().default({}).describe("Extra tags on every AWS resource."),
-    stream: stream.default(() => stream.parse({})),
-    browser_ingest: browserIngest.default(() => browserIngest.parse({})),
-    http_ingest: httpIngest.default(() => httpIngest.parse({})),
-    lake: lake.default(() => lake.parse({})),
-    unity_catalog: unityCatalog.default(() => unityCatalog.parse({})),
-    pipeline: pipeline.default(() => pipeline.parse({})),
-    jobs: z.array(job).default([]),
-    warehouse: warehouse.default(() => warehouse.parse({})),
-    sharing: sharing.default(() => sharing.parse({})),
-    waivers: z.array(waiver).default([]),
+    stream: stream
+      .default(() => stream.parse({}))
+      .describe("The Kinesis data stream every event goes through."),
+    browser_ingest: browserIngest
+      .default(() => browserIngest.parse({}))
+      .describe("The seismograph page: phones write to the stream as Cognito guests."),
+    http_ingest: httpIngest
+      .default(() => httpIngest.parse({}))
+      .describe("The HTTP API and Lambda function devices post events to."),
+    lake: lake
+      .default(() => lake.parse({}))
+      .describe("The private S3 bucket under the catalog: raw/, processed/ and curated/."),
+    unity_catalog: unityCatalog
+      .default(() => unityCatalog.parse({}))
+      .describe("The environment's Unity Catalog catalog, schema and grants."),
+    pipeline: pipeline
+      .default(() => pipeline.parse({}))
+      .describe("The Delta Live Tables pipeline from Kinesis into the schema (continuous in production)."),
+    jobs: z.array(job).default([]).describe("Workflows jobs on serverless compute."),
+    warehouse: warehouse.default(() => warehouse.parse({})).describe("The serverless SQL warehouse."),
+    sharing: sharing.default(() => sharing.parse({})).describe("Delta Sharing of the schema with partners."),
+    waivers: z
+      .array(waiver)
+      .default([])
+      .describe("Policy findings acknowledged on purpose, each with its reason (docs/policy.md)."),
   })
   .superRefine((c, ctx) => {
     if (c.mode === "production" && c.lake.force_destroy) {

@@ -1,0 +1,71 @@
+import { Command } from "commander";
+import { loadEnvironments, type Environment } from "../loader/load";
+import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
+import { configDirOf, processOutput, runCommand, type Output } from "./run";
+
+interface EnvsOptions {
+  readonly outputs: string;
+  readonly json?: boolean;
+  readonly config?: string;
+}
+
+/** `lakestack envs`: every environment with where it lives, and what its last deploy reported. */
+export function envsCommand(io: Output = processOutput): Command {
+  return new Command("envs")
+    .description("list environments with their mode, region and workspace, and what their last deploy output")
+    .option("--outputs <file>", "cdktf deploy --outputs-file to read", DEFAULT_OUTPUTS_FILE)
+    .option("--json", "print one JSON document on stdout")
+    .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")
+    .addHelpText("after", "\nExamples:\n  $ lakestack envs\n  $ lakestack envs --json | jq '.[] | .name'")
+    .action((opts: EnvsOptions, command: Command) =>
+      runCommand(io, { json: opts.json }, () => {
+        const environments = loadEnvironments(configDirOf(command, opts.config));
+        const summary = outputsSummary(
+          opts.outputs,
+          environments.map((e) => e.name),
+        );
+        if (summary.problem) io.err(`${opts.outputs}: ${summary.problem}`);
+        const deployed = new Map(
+          summary.environments.filter((e) => e.deployed).map((e) => [e.env, e.outputs]),
+        );
+        const rows = environments.map(describeEnvironment);
+        if (opts.json) {
+          io.out(
+            JSON.stringify(
+              rows.map((r) => ({ ...r, outputs: deployed.get(r.name) ?? null })),
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        io.out(table(rows));
+        for (const [env, outputs] of deployed) {
+          io.out(`\n${env} (last deploy):`);
+          for (const [name, value] of Object.entries(outputs)) io.out(`  ${name}: ${JSON.stringify(value)}`);
+        }
+      }),
+    );
+}
+
+function describeEnvironment(e: Environment) {
+  return {
+    name: e.name,
+    mode: e.config.mode,
+    region: e.config.aws.region,
+    account: e.config.aws.account_id,
+    workspace: e.config.databricks.host,
+  };
+}
+
+function table(rows: Record<string, string>[]): string {
+  if (rows.length === 0) return "no environments";
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(keys.map((k) => k.toUpperCase())), ...rows.map((r) => line(keys.map((k) => r[k])))].join("\n");
+}
