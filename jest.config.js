@@ -4,7 +4,9 @@ module.exports = {
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFiles: ["<rootDir>/__tests__/setup-env.ts"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  reporters: ["default", "<rootDir>/__tests__/skip-notice-reporter.js"],
   testTimeout: 30000,
   // Jest leaves a core idle by default; most suites wait on child processes and servers, so use both.
   maxWorkers: 2,

@@ -1,23 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environmentNames } from "../loader/load";
 import { editorJsonSchema } from "../loader/schema";
-import { REPO_ROOT } from "../paths";
 import { CONFIG_DIR } from "./helpers";
-
-/** Runs the real CLI in a scratch folder holding a copy of the reference config. */
-function lakestack(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "lakestack"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, LAKESTACK_DEBUG: "" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
+import { lakestack, lakestackProcess, STACK_TRACE } from "./lakestack";
 
 describe("the lakestack command", () => {
   let cwd: string;
@@ -28,14 +15,14 @@ describe("the lakestack command", () => {
   });
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it("validates every environment", () => {
-    const { code, stdout } = lakestack(cwd, "validate", "--all");
+  it("validates every environment", async () => {
+    const { code, stdout } = await lakestack(cwd, "validate", "--all");
     expect(code).toBe(0);
     expect(stdout.trim()).toBe("valid: dev, prod, staging");
   });
 
-  it("synthesizes every environment, then refuses a typo without touching the output", () => {
-    expect(lakestack(cwd, "synth").code).toBe(0);
+  it("synthesizes every environment, then refuses a typo without touching the output", async () => {
+    expect((await lakestack(cwd, "synth")).code).toBe(0);
     expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(environmentNames(CONFIG_DIR));
     const before = readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8");
 
@@ -43,7 +30,7 @@ describe("the lakestack command", () => {
     const original = readFileSync(dev, "utf8");
     writeFileSync(dev, original.replace("retention_hours: 24", "retension_hours: 24"));
     try {
-      const { code, stdout, stderr } = lakestack(cwd, "synth");
+      const { code, stdout, stderr } = lakestackProcess(cwd, "synth");
       expect(code).toBe(1);
       expect(stdout).toBe("");
       const line = original.split("\n").findIndex((l) => l.includes("retention_hours: 24")) + 1;
@@ -54,7 +41,7 @@ describe("the lakestack command", () => {
       expect(readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8")).toBe(before);
       expect(readdirSync(cwd).sort()).toEqual(["cdktf.out", "config"]);
 
-      const json = lakestack(cwd, "validate", "--json");
+      const json = await lakestack(cwd, "validate", "--json");
       expect(json.code).toBe(1);
       const report = JSON.parse(json.stdout);
       expect(report).toMatchObject({
@@ -66,8 +53,8 @@ describe("the lakestack command", () => {
     }
   });
 
-  it("prints exactly one JSON document with --json", () => {
-    const { code, stdout } = lakestack(cwd, "validate", "--env", "prod", "--json");
+  it("prints exactly one JSON document with --json", async () => {
+    const { code, stdout } = lakestackProcess(cwd, "validate", "--env", "prod", "--json");
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ ok: true, environments: ["prod"] });
@@ -77,12 +64,12 @@ describe("the lakestack command", () => {
     ).toEqual(["info LS-COG-1", "info LS-S3-3", "info LS-S3-5"]);
   });
 
-  it("fails synthesis on a policy error, at the YAML line that causes it", () => {
+  it("fails synthesis on a policy error, at the YAML line that causes it", async () => {
     const prod = join(cwd, "config", "prod.yaml");
     const original = readFileSync(prod, "utf8");
     writeFileSync(prod, original.replace("      ip_access_list: [198.51.100.0/24, 192.0.2.10]\n", ""));
     try {
-      const { code, stderr } = lakestack(cwd, "synth", "--env", "prod", "--out", "policy-out");
+      const { code, stderr } = await lakestack(cwd, "synth", "--env", "prod", "--out", "policy-out");
       expect(code).toBe(1);
       expect(stderr).toMatch(/^config\/prod\.yaml:\d+:\d+: LS-DBX-2: sharing\.recipients\[1\]/m);
       expect(readdirSync(cwd)).not.toContain("policy-out");
@@ -91,12 +78,12 @@ describe("the lakestack command", () => {
     }
   });
 
-  it("reports config changes since another config that would lose data", () => {
+  it("reports config changes since another config that would lose data", async () => {
     const before = join(cwd, "before");
     cpSync(join(cwd, "config"), before, { recursive: true });
     const prod = join(before, "prod.yaml");
     writeFileSync(prod, readFileSync(prod, "utf8").replace("retention_hours: 168", "retention_hours: 336"));
-    const { code, stderr } = lakestack(cwd, "validate", "--env", "prod", "--against", before);
+    const { code, stderr } = await lakestack(cwd, "validate", "--env", "prod", "--against", before);
     rmSync(before, { recursive: true, force: true });
     expect(code).toBe(1);
     expect(stderr).toMatch(
@@ -104,8 +91,8 @@ describe("the lakestack command", () => {
     );
   });
 
-  it("lists environments with mode, region and workspace", () => {
-    const { code, stdout } = lakestack(cwd, "envs", "--json");
+  it("lists environments with mode, region and workspace", async () => {
+    const { code, stdout } = await lakestack(cwd, "envs", "--json");
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
       expect.objectContaining({
@@ -119,47 +106,47 @@ describe("the lakestack command", () => {
     ]);
   });
 
-  it("suggests the environment a mistyped --env meant, with exit code 1", () => {
-    const { code, stderr } = lakestack(cwd, "validate", "--env", "prd");
+  it("suggests the environment a mistyped --env meant, with exit code 1", async () => {
+    const { code, stderr } = await lakestack(cwd, "validate", "--env", "prd");
     expect(code).toBe(1);
     expect(stderr).toContain("no environment 'prd'; did you mean 'prod'?");
   });
 
-  it("treats unknown commands and options as usage errors", () => {
-    expect(lakestack(cwd, "deploy").code).toBe(1);
-    expect(lakestack(cwd, "validate", "--everything").code).toBe(1);
+  it("treats unknown commands and options as usage errors", async () => {
+    expect((await lakestack(cwd, "deploy")).code).toBe(1);
+    expect((await lakestack(cwd, "validate", "--everything")).code).toBe(1);
   });
 
-  it("reports an internal error with exit code 2 and no stack trace", () => {
+  it("reports an internal error with exit code 2 and no stack trace", async () => {
     writeFileSync(join(cwd, "not-a-folder"), "");
-    const { code, stderr } = lakestack(cwd, "synth", "--out", join(cwd, "not-a-folder", "out"));
+    const { code, stderr } = lakestackProcess(cwd, "synth", "--out", join(cwd, "not-a-folder", "out"));
     expect(code).toBe(2);
     expect(stderr).toMatch(/^lakestack: internal error: /m);
     expect(stderr).not.toMatch(STACK_TRACE);
   });
 
-  it("treats a file without the catalogue's markers as invalid input", () => {
+  it("treats a file without the catalogue's markers as invalid input", async () => {
     writeFileSync(join(cwd, "NOTES.md"), "# notes\n");
-    const { code, stderr } = lakestack(cwd, "rules", "--write", "NOTES.md");
+    const { code, stderr } = await lakestack(cwd, "rules", "--write", "NOTES.md");
     expect(code).toBe(1);
     expect(stderr).toContain("no <!-- policy-catalogue:start --> marker");
     expect(stderr).not.toMatch(STACK_TRACE);
   });
 
-  it("prints the editor schema", () => {
-    const { code, stdout } = lakestack(cwd, "schema");
+  it("prints the editor schema", async () => {
+    const { code, stdout } = await lakestack(cwd, "schema");
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(editorJsonSchema());
   });
 });
 
 describe("config/lakestack.schema.json", () => {
-  it("is what the schema generates (run `npm run schema` after changing config/schema.ts)", () => {
+  it("is what the schema generates (run `npm run schema` after changing loader/schema.ts)", async () => {
     const committed = JSON.parse(readFileSync(join(CONFIG_DIR, "lakestack.schema.json"), "utf8"));
     expect(committed).toEqual(editorJsonSchema());
   });
 
-  it("is draft-07 and lets no unknown key through", () => {
+  it("is draft-07 and lets no unknown key through", async () => {
     const schema = editorJsonSchema() as { $schema: string; additionalProperties: boolean };
     expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
     expect(schema.additionalProperties).toBe(false);

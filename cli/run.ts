@@ -75,8 +75,14 @@ export async function runCommand(
 
 /** Parses and runs a program; returns the exit code (usage errors are 1, --help and --version 0). */
 export async function parseProgram(program: Command, argv: string[]): Promise<number> {
+  // Commands added with addCommand() inherit nothing: each must throw rather than exit the process.
+  const throwInsteadOfExit = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(throwInsteadOfExit);
+  };
+  throwInsteadOfExit(program);
   try {
-    await program.exitOverride().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_INVALID;
     throw error;
