@@ -219,10 +219,15 @@ function readYamlFile(path: string, options: { optional?: boolean } = {}): Parse
 /**
  * Depth of block indentation plus flow brackets, measured on the raw text: the parser composes nodes
  * recursively, and a pathological file must be refused before it gets there.
+ *
+ * Brackets inside quoted scalars do not count. A quote opens a quoted scalar only where a scalar can
+ * start (after indentation, `[`, `{`, `,`, `:`, `-` or `?`): an apostrophe inside a plain scalar, as in
+ * `it's`, is text. Quoted scalars may span lines; `''` and `\"` inside them do not close them.
  */
 function findExcessiveNesting(source: string): { line: number; col: number } | undefined {
   const indents: number[] = [];
   let flow = 0;
+  let quote: string | undefined;
   const lines = source.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -234,20 +239,29 @@ function findExcessiveNesting(source: string): { line: number; col: number } | u
       if (c === "-" && (content + 1 === line.length || /\s/.test(line[content + 1]))) levels.push(content);
       else if (!/\s/.test(c)) break;
     }
-    if (content < line.length && line[content] !== "#" && flow === 0) {
+    if (content < line.length && line[content] !== "#" && flow === 0 && quote === undefined) {
       levels.push(content);
       while (indents.length > 0 && indents[indents.length - 1] >= levels[0]) indents.pop();
       indents.push(...levels);
     }
-    let quote: string | undefined;
+    let previous = ""; // the last character outside quotes that is not whitespace, "" at the line's start
     for (let j = 0; j < line.length; j++) {
       const c = line[j];
-      if (quote) {
-        if (c === quote) quote = undefined;
-      } else if (c === '"' || c === "'") quote = c;
+      if (quote === "'") {
+        if (c === "'" && line[j + 1] === "'") j++;
+        else if (c === "'") quote = undefined;
+        continue;
+      }
+      if (quote === '"') {
+        if (c === "\\") j++;
+        else if (c === '"') quote = undefined;
+        continue;
+      }
+      if ((c === '"' || c === "'") && (previous === "" || "[{,:-?".includes(previous))) quote = c;
       else if (c === "#" && (j === 0 || /\s/.test(line[j - 1]))) break;
       else if (c === "[" || c === "{") flow++;
       else if (c === "]" || c === "}") flow = Math.max(0, flow - 1);
+      if (!/\s/.test(c)) previous = c;
       if (indents.length + flow > MAX_DEPTH) return { line: i + 1, col: j + 1 };
     }
     if (indents.length > MAX_DEPTH) return { line: i + 1, col: content + 1 };

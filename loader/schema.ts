@@ -9,12 +9,24 @@ import { z } from "zod";
 
 /** Terraform evaluates JSON strings as templates: a YAML value must not carry `${…}` or `%{…}`. */
 const TEMPLATE_SEQUENCE = /[$%]\{/;
+/**
+ * cdktf encodes references inside strings as `${TfToken[…]}` (refused above with every `${`), lists as
+ * `#{TfToken[…]}` and maps as `&{TfToken[…]}`: a YAML value that looks like one would be resolved as a
+ * token, or crash synthesis.
+ */
+const TOKEN_MARKER = /[#&]\{TfToken\[/;
 
-/** Every string in the config goes through here, so none can smuggle a Terraform expression. */
+/** Every string in the config goes through here, so none can smuggle a Terraform expression or a cdktf token. */
 export function text() {
-  return z.string().refine((value) => !TEMPLATE_SEQUENCE.test(value), {
-    message: "must not contain '${' or '%{': Terraform would evaluate it as an expression",
-  });
+  return z
+    .string()
+    .refine((value) => !TEMPLATE_SEQUENCE.test(value), {
+      message: "must not contain '${' or '%{': Terraform would evaluate it as an expression",
+    })
+    .refine((value) => !TOKEN_MARKER.test(value), {
+      message:
+        "must not contain a cdktf token marker ('#{TfToken[' or '&{TfToken['): synthesis would read it as a reference",
+    });
 }
 
 const pattern = (regex: RegExp, message: string) => text().regex(regex, { message });

@@ -3,7 +3,7 @@
  * and swapped in only when every environment synthesized. A failed run leaves the previous output as it was.
  */
 import { App } from "cdktf";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
@@ -41,6 +41,8 @@ export function synthesize(
   skipTokenCreationTraces();
   const target = resolve(outDir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
+  // `--out build/tf/cdktf.out` in a fresh checkout: the staging folder sits next to the output.
+  mkdirSync(dirname(target), { recursive: true });
   rmSync(staging, { recursive: true, force: true });
   let findings: Diagnostic[];
   try {

@@ -1,0 +1,103 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatDiagnostic } from "../../loader/diagnostics";
+import { CONFIG_DIR, diagnosticsOf } from "../helpers";
+import { lakestack } from "../lakestack";
+
+const BASE = `project: seismo
+databricks:
+  host: https://dbc-1.cloud.databricks.com
+state:
+  backend: local
+`;
+const DEV = `mode: development
+aws:
+  region: eu-west-1
+  account_id: "123456789012"
+`;
+
+function only(dev: string): string[] {
+  return diagnosticsOf({ "base.yaml": BASE, "dev.yaml": dev }).map(formatDiagnostic);
+}
+
+describe("cdktf token markers in YAML", () => {
+  it.each([
+    ["a list token", "#{TfToken[TOKEN.40]}"],
+    ["a map token", "&{TfToken[TOKEN.7]}"],
+  ])("refuses %s at its position, like a Terraform expression", (_kind, marker) => {
+    expect(only(`${DEV}tags:\n  owner: "team-${marker}"\n`)).toEqual([
+      expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain a cdktf token marker/),
+    ]);
+  });
+
+  it("refuses a string token as an expression", () => {
+    expect(only(`${DEV}tags:\n  owner: "\${TfToken[TOKEN.1]}"\n`)).toEqual([
+      expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain '\$\{' or '%\{'/),
+    ]);
+  });
+});
+
+describe("the nesting check", () => {
+  it("is not fooled by an apostrophe in a plain scalar", () => {
+    // Before: the apostrophe opened a "quote" that hid the brackets, and only the YAML library's own
+    // limits (or a schema error) stopped the file.
+    for (const depth of [40, 120_000]) {
+      const deep = `${DEV}it's: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
+      expect(only(deep)).toEqual([expect.stringMatching(/dev\.yaml:5:\d+: nesting deeper than 32 levels/)]);
+    }
+  });
+
+  it("still ignores brackets inside quoted scalars, over several lines and with escaped quotes", () => {
+    const brackets = "[".repeat(40);
+    const yaml = [
+      DEV.trimEnd(),
+      "tags:",
+      `  single: 'it''s ${brackets}'`,
+      `  double: "say \\"${brackets}\\""`,
+      `  folded: "first line ${brackets}`,
+      `    second line ${brackets}"`,
+      `  plain: it's fine, ${"x".repeat(3)}`,
+      "",
+    ].join("\n");
+    expect(diagnosticsOfOrNone(yaml)).toEqual([]);
+  });
+});
+
+function diagnosticsOfOrNone(dev: string): string[] {
+  try {
+    return only(dev);
+  } catch (error) {
+    if (String(error).includes("expected the config to be rejected")) return [];
+    throw error;
+  }
+}
+
+describe("synth --out", () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), "lakestack-out-"));
+    cpSync(CONFIG_DIR, join(cwd, "config"), { recursive: true });
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it("creates the output's parent folders", async () => {
+    const { code, stderr } = await lakestack(cwd, "synth", "--env", "dev", "--out", "build/tf/cdktf.out");
+    expect(stderr).not.toMatch(/internal error/);
+    expect(code).toBe(0);
+    expect(existsSync(join(cwd, "build", "tf", "cdktf.out", "stacks", "dev", "cdk.tf.json"))).toBe(true);
+  });
+
+  it("refuses a token marker in YAML with exit 1 instead of crashing", async () => {
+    const base = join(cwd, "config", "base.yaml");
+    const original = readFileSync(base, "utf8");
+    writeFileSync(base, original.replace("team: platform", 'team: "platform-#{TfToken[TOKEN.40]}"'));
+    try {
+      const { code, stderr } = await lakestack(cwd, "synth", "--env", "dev");
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/config\/base\.yaml:\d+:\d+: tags\.team: must not contain a cdktf token marker/);
+    } finally {
+      writeFileSync(base, original);
+    }
+  });
+});
