@@ -45,9 +45,10 @@ interface GuardOptions {
   readonly json?: boolean;
 }
 
-function readPlanFile(file: string): string {
+/** The file's bytes: parsePlanText decodes them (UTF-8, or UTF-16 with a byte-order mark). */
+function readPlanFile(file: string): Uint8Array {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file);
   } catch (error) {
     throw new GuardInputError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
   }

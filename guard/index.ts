@@ -14,7 +14,7 @@ export {
   type Verdict,
 } from "./analyze";
 export { classifyActions, type ChangeKind, type ReplaceOrder } from "./actions";
-export { PlanFormatError, parsePlanText, SUPPORTED_FORMAT_MAJOR } from "./plan-format";
+export { decodePlanBytes, PlanFormatError, parsePlanText, SUPPORTED_FORMAT_MAJOR } from "./plan-format";
 export { MARKDOWN_MARKER, renderMarkdown } from "./render-markdown";
 export { renderConsole } from "./render-console";
 export { STATEFUL_RESOURCE_TYPES, isStatefulType } from "./stateful";

@@ -6,8 +6,13 @@
  * Error messages name the offending JSON path and never quote values: plans carry secrets.
  */
 
-/** The format's major version this reader understands (Terraform ≥ 1.1 and OpenTofu emit "1.x"). */
+/**
+ * The format versions this reader understands: "0.1" and "0.2" (Terraform 0.12 to 1.0) and every "1.x"
+ * (Terraform ≥ 1.1, OpenTofu). The fields the guard reads are the same in all of them, and HashiCorp's own
+ * terraform-json reader accepts the same range. A new major version may change what they mean.
+ */
 export const SUPPORTED_FORMAT_MAJOR = 1;
+const OLDEST_FORMAT = { major: 0, minor: 1 };
 
 export type PathStep = string | number;
 
@@ -72,8 +77,39 @@ function optionalArray(value: unknown, path: string): readonly unknown[] {
   return value;
 }
 
-/** Parses plan text; the parser's own message is dropped because it can quote the input. */
-export function parsePlanText(text: string, source: string): unknown {
+/**
+ * The text of a plan file: UTF-8 with or without a byte-order mark, or UTF-16 (little or big endian)
+ * with one, which is what Windows PowerShell writes for `terraform show -json tfplan > plan.json`.
+ */
+export function decodePlanBytes(bytes: Uint8Array, source: string): string {
+  const [a, b, c] = bytes;
+  if (a === 0xef && b === 0xbb && c === 0xbf) return utf8(bytes.subarray(3), source);
+  if (a === 0xff && b === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (a === 0xfe && b === 0xff) {
+    const swapped = Uint8Array.from(bytes.subarray(2));
+    for (let i = 0; i + 1 < swapped.length; i += 2)
+      [swapped[i], swapped[i + 1]] = [swapped[i + 1], swapped[i]];
+    return new TextDecoder("utf-16le").decode(swapped);
+  }
+  if (bytes.includes(0)) {
+    throw new PlanFormatError(
+      `${source} looks like UTF-16 without a byte-order mark; save it as UTF-8 (PowerShell: \`terraform show -json tfplan | Out-File -Encoding utf8 plan.json\`)`,
+    );
+  }
+  return utf8(bytes, source);
+}
+
+function utf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new PlanFormatError(`${source} is neither UTF-8 nor UTF-16 with a byte-order mark`);
+  }
+}
+
+/** Parses plan text (or a plan file's bytes); the parser's own message is dropped because it can quote the input. */
+export function parsePlanText(input: string | Uint8Array, source: string): unknown {
+  const text = typeof input === "string" ? input.replace(/^\uFEFF/, "") : decodePlanBytes(input, source);
   try {
     return JSON.parse(text);
   } catch {
@@ -86,10 +122,18 @@ export function parsePlanText(text: string, source: string): unknown {
 function checkFormatVersion(value: unknown): string {
   if (value === undefined) fail("format_version", "is missing: this is not `terraform show -json` output");
   const version = requireString(value, "format_version");
-  const match = /^(\d+)\.\d+$/.exec(version);
+  const match = /^(\d+)\.(\d+)$/.exec(version);
   if (!match) fail("format_version", "is not a MAJOR.MINOR version");
-  if (Number(match[1]) !== SUPPORTED_FORMAT_MAJOR) {
-    fail("format_version", `has major version ${match[1]}; only ${SUPPORTED_FORMAT_MAJOR}.x is supported`);
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  if (major > SUPPORTED_FORMAT_MAJOR) {
+    fail(
+      "format_version",
+      `is ${version}: a new major version of the plan format may change what the fields the guard reads mean, ` +
+        `so it cannot vouch for this plan; versions 0.1 to ${SUPPORTED_FORMAT_MAJOR}.x are supported`,
+    );
+  }
+  if (major < OLDEST_FORMAT.major || (major === OLDEST_FORMAT.major && minor < OLDEST_FORMAT.minor)) {
+    fail("format_version", `is ${version}: the oldest plan format the guard reads is 0.1 (Terraform 0.12)`);
   }
   return version;
 }
@@ -155,8 +199,13 @@ export function readPlan(json: unknown): ParsedPlan {
   if (plan.errored === true) {
     throw new PlanFormatError("the plan is marked errored: Terraform could not finish planning");
   }
-  // State files share format_version but have no planned_values; a plan always has it.
-  const plannedValues = requireObject(plan.planned_values, "planned_values");
+  // The verdict needs resource_changes; planned_values and prior_state only serve to notice a truncated
+  // file. State output (`terraform show -json` without a plan) has neither of the first two.
+  if (plan.resource_changes === undefined && plan.planned_values === undefined) {
+    fail("the document", "has neither resource_changes nor planned_values: this is not a plan");
+  }
+  const plannedValues =
+    plan.planned_values === undefined ? {} : requireObject(plan.planned_values, "planned_values");
   const entries = optionalArray(plan.resource_changes, "resource_changes");
   const priorState =
     isObject(plan.prior_state) && isObject(plan.prior_state.values) ? plan.prior_state.values : {};

@@ -90,7 +90,7 @@ describe("lakestack guard (in process)", () => {
     [
       "unsupported format",
       "format-version-2.json",
-      /lakestack guard: plan JSON: format_version has major version 2/,
+      /lakestack guard: plan JSON: format_version is 2\.0: a new major version/,
     ],
     ["unknown actions", "unknown-action.json", /is not an action list this guard knows/],
     ["missing file", "does-not-exist.json", /lakestack guard: cannot read .*does-not-exist\.json \(ENOENT\)/],
