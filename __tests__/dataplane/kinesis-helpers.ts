@@ -111,9 +111,9 @@ export async function readAllEvents(
   }));
 }
 
-/** A device event with a fresh device id unless one is given. */
+/** A device event taken now, with a fresh device id unless one is given. */
 export function sampleEvent(overrides: Partial<DeviceEvent> = {}): DeviceEvent {
-  return { magnitude: 7, time: "2023-05-24T18:56:56.800Z", device: newDeviceId(), ...overrides };
+  return { magnitude: 7, time: new Date().toISOString(), device: newDeviceId(), ...overrides };
 }
 
 export interface FailureInjection {

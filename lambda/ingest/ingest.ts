@@ -24,10 +24,14 @@ export interface IngestDependencies {
 /**
  * The `POST /events` endpoint. Responses:
  * - 200 `{accepted, rejected: 0}`: every event is in the stream.
- * - 207 `{accepted, rejected, failed: [{index, errorCode, message}]}`: some events are in the stream and the
- *   listed ones are not, after retries; resend only those.
+ * - 207 `{accepted, rejected, failed: [{index, errorCode}]}`: some events are in the stream and the
+ *   listed ones are not, after retries; resend only those. Kinesis' own messages stay in the log: they
+ *   name the stream and the account.
  * - 503 (same body, `Retry-After: 1`): none were written; resend the whole batch later.
- * - 400 `{message, errors?: [{index, field, message}]}`, 413 `{message}`, 415 `{message}`: nothing was written.
+ * - 400 `{message, errors?: [{index, field, message}], errorCount?}` (the first ten problems, and how many
+ *   there are when there are more), 413 `{message}`, 415 `{message}`: nothing was written.
+ *
+ * Every record carries `received_at`, the function's clock when the request arrived.
  */
 export function createIngestHandler(
   dependencies: IngestDependencies,
@@ -38,18 +42,21 @@ export function createIngestHandler(
 
   return async (request) => {
     const requestId = request.requestContext?.requestId;
+    const received = Date.now();
     try {
-      const parsed = parseEventsRequest(request, settings);
+      const parsed = parseEventsRequest(request, settings, received);
       if (!parsed.ok) {
         writeLog("warn", "request refused", {
           requestId,
           statusCode: parsed.statusCode,
           reason: parsed.message,
         });
-        return json(parsed.statusCode, { message: parsed.message, errors: parsed.errors });
+        const { message, errors, errorCount } = parsed;
+        return json(parsed.statusCode, { message, errors, errorCount });
       }
 
       const result = await putEvents(client, settings.streamName, parsed.events, {
+        receivedAt: new Date(received).toISOString(),
         maxAttempts: settings.putMaxAttempts,
         baseDelayMs: settings.putBaseDelayMs,
         onRetry: (retry) =>
@@ -65,15 +72,12 @@ export function createIngestHandler(
         rejected,
         attempts: result.attempts,
         errorCodes: countErrorCodes(result.rejected),
+        errorMessages: [...new Set(result.rejected.map((r) => r.errorMessage))].slice(0, 5),
       });
       const body = {
         accepted: result.accepted,
         rejected,
-        failed: result.rejected.map(({ index, errorCode, errorMessage }) => ({
-          index,
-          errorCode,
-          message: errorMessage,
-        })),
+        failed: result.rejected.map(({ index, errorCode }) => ({ index, errorCode })),
       };
       return result.accepted > 0 ? json(207, body) : json(503, body, { "retry-after": "1" });
     } catch (error) {

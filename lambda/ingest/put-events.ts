@@ -14,6 +14,8 @@ export interface PutEventsOptions {
   readonly maxDelayMs?: number;
   /** Told before each retry, e.g. to log it. */
   readonly onRetry?: (retry: RetryNotice) => void;
+  /** Added to every record as `received_at` (ISO-8601). @default - not added */
+  readonly receivedAt?: string;
 }
 
 export interface RetryNotice {
@@ -68,10 +70,10 @@ export async function putEvents(
   events: readonly DeviceEvent[],
   options: PutEventsOptions = {},
 ): Promise<PutEventsResult> {
-  const { maxAttempts = 4, baseDelayMs = 50, maxDelayMs = 1000, onRetry } = options;
+  const { maxAttempts = 4, baseDelayMs = 50, maxDelayMs = 1000, onRetry, receivedAt } = options;
   let pending: PendingRecord[] = events.map((event, index) => ({
     index,
-    data: encoder.encode(encodeEvent(event)),
+    data: encoder.encode(encodeEvent(event, receivedAt)),
     partitionKey: event.device,
   }));
   const rejected: RejectedEvent[] = [];

@@ -1,4 +1,4 @@
-import { validateEvent, type DeviceEvent, type FieldError } from "../../events/contract";
+import { validateEvent, type ContractBounds, type DeviceEvent, type FieldError } from "../../events/contract";
 
 /** The parts of an API Gateway HTTP API (payload format 2.0) request the ingest reads. */
 export interface HttpApiRequest {
@@ -12,7 +12,15 @@ export interface HttpApiRequest {
 export interface RequestLimits {
   readonly maxBodyBytes: number;
   readonly maxBatchRecords: number;
+  /** The event contract's bounds (magnitude, time window). */
+  readonly bounds: ContractBounds;
 }
+
+/**
+ * Problems listed in a 400 response: the first few tell a client what is wrong, and a response that
+ * listed them all could outgrow the request many times over (and Lambda's 6 MB response limit).
+ */
+export const MAX_REPORTED_ERRORS = 10;
 
 export type ParsedRequest =
   | { readonly ok: true; readonly events: DeviceEvent[] }
@@ -20,7 +28,10 @@ export type ParsedRequest =
       readonly ok: false;
       readonly statusCode: 400 | 413 | 415;
       readonly message: string;
+      /** The first {@link MAX_REPORTED_ERRORS} problems, in batch order. */
       readonly errors?: FieldError[];
+      /** How many problems there are in all, when there are more than listed. */
+      readonly errorCount?: number;
     };
 
 /**
@@ -28,7 +39,11 @@ export type ParsedRequest =
  * events, or `{"events": [...]}`. A batch is all or nothing: one invalid event rejects the request,
  * with every problem listed by the event's index, so a client never has to guess what was written.
  */
-export function parseEventsRequest(request: HttpApiRequest, limits: RequestLimits): ParsedRequest {
+export function parseEventsRequest(
+  request: HttpApiRequest,
+  limits: RequestLimits,
+  now: number = Date.now(),
+): ParsedRequest {
   const contentType = request.headers?.["content-type"];
   if (!isJsonContentType(contentType)) {
     return {
@@ -66,17 +81,44 @@ export function parseEventsRequest(request: HttpApiRequest, limits: RequestLimit
     };
   }
 
-  const errors = candidates.flatMap((candidate, index) => validateEvent(candidate, index));
+  const errors = [
+    ...candidates.flatMap((candidate, index) =>
+      validateEvent(candidate, index, { bounds: limits.bounds, now }),
+    ),
+    ...duplicates(candidates),
+  ].sort((a, b) => a.index - b.index);
   if (errors.length > 0) {
     const invalid = new Set(errors.map((error) => error.index)).size;
+    const listed = errors.slice(0, MAX_REPORTED_ERRORS);
     return {
       ok: false,
       statusCode: 400,
-      message: `${invalid} of ${candidates.length} events are invalid; nothing was written`,
-      errors,
+      message:
+        `${invalid} of ${candidates.length} events are invalid; nothing was written` +
+        (errors.length > listed.length
+          ? ` (the first ${listed.length} of ${errors.length} problems are listed)`
+          : ""),
+      errors: listed,
+      ...(errors.length > listed.length ? { errorCount: errors.length } : {}),
     };
   }
   return { ok: true, events: candidates as DeviceEvent[] };
+}
+
+/** A phone takes one reading at a time: the same device and time twice in a batch is a copy. */
+function duplicates(candidates: readonly unknown[]): FieldError[] {
+  const first = new Map<string, number>();
+  const errors: FieldError[] = [];
+  candidates.forEach((candidate, index) => {
+    if (typeof candidate !== "object" || candidate === null) return;
+    const { device, time } = candidate as Record<string, unknown>;
+    if (typeof device !== "string" || typeof time !== "string") return;
+    const key = `${device} ${time}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, index);
+    else errors.push({ index, field: "time", message: `repeats event ${earlier}: same device and time` });
+  });
+  return errors;
 }
 
 /** The candidate events of a payload, or the reason it is not one of the three accepted shapes. */

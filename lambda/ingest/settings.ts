@@ -1,3 +1,5 @@
+import { DEFAULT_BOUNDS, type ContractBounds } from "../../events/contract";
+
 /** What the ingest Lambda reads from its environment, once per container. */
 export interface IngestSettings {
   /** `STREAM_NAME` (required): the Kinesis stream events go to. */
@@ -12,6 +14,11 @@ export interface IngestSettings {
   readonly putBaseDelayMs: number;
   /** `KINESIS_ENDPOINT`: another Kinesis endpoint (tests, emulators). @default the AWS endpoint of the region */
   readonly kinesisEndpoint?: string;
+  /**
+   * `MAGNITUDE_MAX`, `MAX_EVENT_AGE_SECONDS`, `MAX_EVENT_AHEAD_SECONDS`: the contract's bounds, from the
+   * environment's YAML. @default DEFAULT_BOUNDS (3000; 24 hours; 15 minutes)
+   */
+  readonly bounds: ContractBounds;
 }
 
 // API Gateway HTTP APIs accept at most 10 MB and a synchronous Lambda invocation at most 6 MB.
@@ -33,6 +40,13 @@ export function readIngestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     putMaxAttempts: integerSetting(env, "PUT_MAX_ATTEMPTS", 4, 1, 10),
     putBaseDelayMs: integerSetting(env, "PUT_BASE_DELAY_MS", 50, 1, 5000),
     kinesisEndpoint,
+    bounds: {
+      magnitudeMax: integerSetting(env, "MAGNITUDE_MAX", DEFAULT_BOUNDS.magnitudeMax, 1, 1_000_000),
+      maxAgeMs:
+        1000 * integerSetting(env, "MAX_EVENT_AGE_SECONDS", DEFAULT_BOUNDS.maxAgeMs / 1000, 60, 31_536_000),
+      maxAheadMs:
+        1000 * integerSetting(env, "MAX_EVENT_AHEAD_SECONDS", DEFAULT_BOUNDS.maxAheadMs / 1000, 0, 86_400),
+    },
   };
 }
 
