@@ -12,6 +12,14 @@ export interface ResourceNames {
   readonly guestRole: string;
   /** The managed policy that caps every role of the environment (created by the CI bootstrap). */
   readonly permissionsBoundary: string;
+  /** The managed policy that caps the browser's guest role: put records into the stream, nothing else. */
+  readonly guestBoundary: string;
+  /** The SNS topic alarms notify. */
+  readonly alarmTopic: string;
+  /** Prefix of the environment's CloudWatch alarm names. */
+  readonly alarmPrefix: string;
+  /** The HTTP API's access log group. */
+  readonly ingestAccessLogGroup: string;
   readonly ingestFunction: string;
   readonly ingestRole: string;
   readonly ingestApi: string;
@@ -20,6 +28,8 @@ export interface ResourceNames {
   readonly computeRole: string;
   readonly catalog: string;
   readonly schema: string;
+  /** Where the pipeline quarantines records that break the event contract. */
+  readonly quarantineSchema: string;
   readonly serviceCredential: string;
   readonly storageCredential: string;
   readonly externalLocation: string;
@@ -124,6 +134,10 @@ export function deriveNames(
     identityPool: name(COGNITO_POOL, `${prefix}-browser`),
     guestRole: name(IAM_ROLE, `${prefix}-browser-guest`),
     permissionsBoundary: `${prefix}-boundary`,
+    guestBoundary: `${prefix}-guest-boundary`,
+    alarmTopic: `${prefix}-alarms`,
+    alarmPrefix: `${prefix}-`,
+    ingestAccessLogGroup: `/aws/apigateway/${prefix}-ingest`,
     ingestFunction: name(LAMBDA_FUNCTION, `${prefix}-ingest`),
     ingestRole: name(IAM_ROLE, `${prefix}-ingest-lambda`),
     ingestApi: `${prefix}-ingest`,
@@ -136,6 +150,10 @@ export function deriveNames(
       overridden(config.unity_catalog.catalog, ["unity_catalog", "catalog"]),
     ),
     schema: config.unity_catalog.schema,
+    quarantineSchema: name(UNITY_CATALOG, `${config.unity_catalog.schema}_quarantine`, [
+      "unity_catalog",
+      "schema",
+    ]),
     serviceCredential: name(UNITY_CATALOG, `${ucPrefix}_kinesis`),
     storageCredential: name(UNITY_CATALOG, `${ucPrefix}_lake`),
     externalLocation: name(UNITY_CATALOG, `${ucPrefix}_lake`),

@@ -175,6 +175,12 @@ const browserIngest = z.strictObject({
     .boolean()
     .default(true)
     .describe("The seismograph page on a public S3 website, writing via Cognito guests."),
+  transport: z
+    .enum(["kinesis", "http"])
+    .default("kinesis")
+    .describe(
+      "kinesis: visitors write to the stream as Cognito guests (identity pool and guest role); http: the page posts to the HTTP ingest, which checks every event and throttles (needs http_ingest; no identity pool, no guest role).",
+    ),
   site_bucket: pattern(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "S3 bucket names are 3-63 of a-z 0-9 -")
     .optional()
     .describe("Site bucket name. Default: <project>-<environment>-site-<account id>."),
@@ -222,6 +228,89 @@ const httpIngest = z.strictObject({
     .optional()
     .describe(
       "Concurrent executions reserved for the function. Default: none, it shares the account's pool.",
+    ),
+});
+
+/** Bounds of the event contract, applied by the ingest function and by the pipeline to every path. */
+const contract = z.strictObject({
+  magnitude_max: z
+    .number()
+    .positive()
+    .max(1_000_000)
+    .default(3000)
+    .describe(
+      "Largest magnitude accepted (a ±16 g phone reads at most about 2,600); larger ones are refused or quarantined.",
+    ),
+  max_age_minutes: z
+    .int()
+    .min(1)
+    .max(525_600)
+    .default(1440)
+    .describe("How long before its arrival an event's time may be; older ones are refused or quarantined."),
+  max_ahead_minutes: z
+    .int()
+    .min(0)
+    .max(1440)
+    .default(15)
+    .describe("How far after its arrival an event's time may be (phone clocks drift)."),
+});
+
+/** Alarms and who hears them; thresholds default from stream.capacity and http_ingest where they can. */
+const alarms = z.strictObject({
+  enabled: z
+    .boolean()
+    .optional()
+    .describe(
+      "CloudWatch alarms to an SNS topic, and the quarantine alert. Default: on in production, off in development.",
+    ),
+  emails: z
+    .array(email())
+    .default([])
+    .describe(
+      "On-call addresses: the alarm topic's e-mail subscriptions (each confirms once) and the pipeline's failure notices.",
+    ),
+  iterator_age_seconds: z
+    .int()
+    .min(60)
+    .max(604_800)
+    .default(300)
+    .describe(
+      "Alarm when the pipeline's reads lag this far behind the stream (GetRecords.IteratorAgeMilliseconds).",
+    ),
+  incoming_events_per_second: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Alarm when the stream receives more than this for five minutes. Default: stream.capacity.peak_events_per_second (no alarm without a capacity plan).",
+    ),
+  throttled_records: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Alarm when Kinesis refuses more writes than this in five minutes. Default: 0.1% of five minutes at the capacity peak, at least 1.",
+    ),
+  ingest_errors: z
+    .int()
+    .min(1)
+    .default(1)
+    .describe(
+      "Alarm when the ingest function fails (errors or throttles) at least this often in five minutes.",
+    ),
+  http_5xx_percent: z
+    .number()
+    .positive()
+    .max(100)
+    .default(1)
+    .describe("Alarm when more than this share of HTTP ingest requests fail with 5xx over five minutes."),
+  quarantine_percent: z
+    .number()
+    .positive()
+    .max(100)
+    .default(1)
+    .describe(
+      "Alert (Databricks SQL, needs the warehouse) when more than this share of the last hour's events were quarantined.",
     ),
 });
 
@@ -552,6 +641,12 @@ export const environmentSchema = z
     http_ingest: httpIngest
       .default(() => httpIngest.parse({}))
       .describe("The HTTP API and Lambda function devices post events to."),
+    contract: contract
+      .default(() => contract.parse({}))
+      .describe("Bounds every event must keep, checked by the ingest function and by the pipeline."),
+    alarms: alarms
+      .default(() => alarms.parse({}))
+      .describe("CloudWatch alarms, the quarantine alert and who hears them (on by default in production)."),
     lake: lake
       .default(() => lake.parse({}))
       .describe("The private S3 bucket under the catalog: raw/, processed/ and curated/."),
@@ -576,6 +671,14 @@ export const environmentSchema = z
         path: ["lake", "force_destroy"],
         message:
           "production never force-destroys the data lake: remove force_destroy or use mode: development",
+      });
+    }
+    if (c.browser_ingest.enabled && c.browser_ingest.transport === "http" && !c.http_ingest.enabled) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["browser_ingest", "transport"],
+        message:
+          "transport http posts to the HTTP ingest: set http_ingest.enabled: true, or transport: kinesis",
       });
     }
     c.jobs.forEach((j, i) =>

@@ -4,7 +4,10 @@ import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import { join, relative, resolve } from "node:path";
+import { alarmSettings } from "../loader/alarms";
 import type { Environment } from "../loader/load";
+import { DEVICE_ID_PATTERN } from "../events/contract";
+import { Alarms } from "../modules/aws/alarms";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
@@ -16,6 +19,7 @@ import { DeltaSharing } from "../modules/databricks/delta-sharing";
 import { EventsPipeline } from "../modules/databricks/events-pipeline";
 import { Notebooks } from "../modules/databricks/notebooks";
 import { grantPrincipal } from "../modules/databricks/principals";
+import { QuarantineAlert } from "../modules/databricks/quarantine-alert";
 import { SqlWarehouse } from "../modules/databricks/sql-warehouse";
 import { UnityCatalog } from "../modules/databricks/unity-catalog";
 import { Workflow } from "../modules/databricks/workflows";
@@ -35,10 +39,12 @@ export interface EnvironmentStackOptions {
   readonly artifacts: BuildArtifacts;
 }
 
-/** Sets the permissions boundary on every IAM role in the stack. */
+/** Sets the permissions boundary on every IAM role in the stack that has none of its own (the guest role has). */
 function capRoles(stack: TerraformStack, boundaryArn: string): void {
   for (const node of stack.node.findAll()) {
-    if (node instanceof IamRole) node.permissionsBoundary = boundaryArn;
+    if (node instanceof IamRole && node.permissionsBoundaryInput === undefined) {
+      node.permissionsBoundary = boundaryArn;
+    }
   }
 }
 
@@ -86,8 +92,14 @@ export class EnvironmentStack extends TerraformStack {
     const browser = config.browser_ingest.enabled
       ? new BrowserIngest(this, "browser", {
           stream,
+          transport: config.browser_ingest.transport,
           identityPoolName: names.identityPool,
           guestRoleName: names.guestRole,
+          guestBoundaryName: names.guestBoundary,
+          // The bootstrap's boundary, which no deploy can widen; without it the stack makes its own.
+          guestBoundaryArn: config.aws.permissions_boundary
+            ? `arn:aws:iam::${config.aws.account_id}:policy/${names.guestBoundary}`
+            : undefined,
           siteBucketName: names.siteBucket,
           siteFiles: options.artifacts.siteFiles,
           region: config.aws.region,
@@ -109,10 +121,17 @@ export class EnvironmentStack extends TerraformStack {
           logRetentionDays: config.http_ingest.log_retention_days,
           maxBodyBytes: config.http_ingest.max_body_bytes,
           maxBatchRecords: config.http_ingest.max_batch_records,
+          contract: {
+            magnitudeMax: config.contract.magnitude_max,
+            maxAgeSeconds: config.contract.max_age_minutes * 60,
+            maxAheadSeconds: config.contract.max_ahead_minutes * 60,
+          },
+          accessLogGroupName: names.ingestAccessLogGroup,
           reservedConcurrency: config.http_ingest.reserved_concurrency,
         })
       : undefined;
-    browser?.publishPageConfig(http?.ingestUrl);
+    browser?.publishPage(http ? { url: http.ingestUrl, origin: http.origin } : undefined);
+    const alarms = alarmSettings(config);
 
     // Databricks: credentials first (they take built role ARNs), then the roles that trust their external ids.
     const runAs = config.databricks.run_as;
@@ -141,6 +160,7 @@ export class EnvironmentStack extends TerraformStack {
       lakeBucketName: lake.bucket.bucket,
       catalogName: names.catalog,
       schemaName: names.schema,
+      quarantineSchemaName: names.quarantineSchema,
       lakeAccess: [access.lakeAccessRole, access.lakeAccessPolicy],
       catalogGrants: config.unity_catalog.catalog_grants,
       schemaGrants: config.unity_catalog.schema_grants,
@@ -161,16 +181,25 @@ export class EnvironmentStack extends TerraformStack {
       streamName: stream.name,
       region: config.aws.region,
       serviceCredentialName: credentials.kinesis.name,
+      contract: {
+        magnitudeMax: config.contract.magnitude_max,
+        maxAgeSeconds: config.contract.max_age_minutes * 60,
+        maxAheadSeconds: config.contract.max_ahead_minutes * 60,
+        devicePattern: DEVICE_ID_PATTERN.source,
+        quarantineSchema: `${names.catalog}.${names.quarantineSchema}`,
+      },
       startingPosition: config.pipeline.starting_position,
       mode: config.mode,
       channel: config.pipeline.channel,
-      notifications: config.pipeline.notifications,
+      // The on-call people hear about failed updates as well as the pipeline's own list.
+      notifications: [...new Set([...config.pipeline.notifications, ...(alarms?.emails ?? [])])],
       runAs,
       permissions: config.pipeline.permissions,
       dependsOn: [
         credentials.kinesis,
         ...(credentials.kinesisGrants ? [credentials.kinesisGrants] : []),
         catalog.schema,
+        ...(catalog.quarantineSchema ? [catalog.quarantineSchema] : []),
         ...catalog.grants,
         access.kinesisReaderRole,
         access.kinesisReaderPolicy,
@@ -237,13 +266,49 @@ export class EnvironmentStack extends TerraformStack {
         })
       : undefined;
 
+    if (alarms) {
+      const alarmTopic = new Alarms(this, "alarms", {
+        topicName: names.alarmTopic,
+        namePrefix: names.alarmPrefix,
+        emails: alarms.emails,
+        stream: {
+          streamName: stream.name,
+          iteratorAgeSeconds: alarms.iteratorAgeSeconds,
+          continuousConsumer: production,
+          throttledRecords: alarms.throttledRecords,
+          incomingRecordsPerSecond: alarms.incomingEventsPerSecond,
+        },
+        ingest: http
+          ? {
+              functionName: http.function.functionName,
+              apiId: http.api.id,
+              errors: alarms.ingestErrors,
+              http5xxPercent: alarms.http5xxPercent,
+            }
+          : undefined,
+      });
+      new TerraformOutput(this, "alarmTopicArn", { value: alarmTopic.topic.arn });
+      if (warehouse && alarms.emails.length > 0) {
+        new QuarantineAlert(this, "quarantine_alert", {
+          name: `${names.alarmPrefix}quarantine`,
+          warehouseId: warehouse.warehouse.id,
+          acceptedTable: `${names.catalog}.${names.schema}.sensor`,
+          quarantineTable: `${names.catalog}.${names.quarantineSchema}.events_quarantine`,
+          percent: alarms.quarantinePercent,
+          emails: alarms.emails,
+        });
+      }
+    }
+
     new TerraformOutput(this, "region", { value: config.aws.region });
     new TerraformOutput(this, "streamName", { value: stream.name });
     new TerraformOutput(this, "streamArn", { value: stream.arn });
     new TerraformOutput(this, "lakeBucket", { value: lake.bucket.bucket });
     if (browser) {
       new TerraformOutput(this, "siteUrl", { value: browser.siteUrl });
-      new TerraformOutput(this, "identityPoolId", { value: browser.identityPool.id });
+      if (browser.identityPool) {
+        new TerraformOutput(this, "identityPoolId", { value: browser.identityPool.id });
+      }
     }
     if (http) new TerraformOutput(this, "ingestUrl", { value: http.ingestUrl });
     new TerraformOutput(this, "catalog", { value: catalog.catalog.name });

@@ -38,7 +38,16 @@ export interface ArchitectureGraph {
 }
 
 /** The datasets the events pipeline notebook publishes, in lineage order. */
-export const PIPELINE_DATASETS = ["events_raw", "events (view)", "sensor", "global_stat"] as const;
+export const PIPELINE_DATASETS = [
+  "events_raw",
+  "events (view)",
+  "events_valid (view)",
+  "sensor",
+  "global_stat",
+] as const;
+
+/** What the pipeline writes to the quarantine schema: records that break the contract, and counts. */
+export const QUARANTINE_DATASETS = ["events_quarantine", "event_quality"] as const;
 
 type DiagramSource = Pick<Environment, "name" | "config" | "names">;
 
@@ -47,6 +56,8 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
   const { config, names } = env;
   const browser = config.browser_ingest.enabled;
   const http = config.http_ingest.enabled;
+  // With transport http the page posts to the HTTP API: no guests, no identity pool.
+  const guests = browser && config.browser_ingest.transport === "kinesis";
   const sharing = config.sharing.enabled;
   const node = (id: string, shape: NodeShape, ...lines: string[]): DiagramNode => ({ id, shape, lines });
 
@@ -84,7 +95,9 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
           ? [
               node("cdn", "service", "CloudFront (HTTPS)", "serves the page"),
               node("site", "store", "S3 website (page)", names.siteBucket),
-              node("cognito", "service", "Cognito identity pool (guests)", names.identityPool),
+              ...(guests
+                ? [node("cognito", "service", "Cognito identity pool (guests)", names.identityPool)]
+                : []),
             ]
           : []),
         ...(http
@@ -108,6 +121,13 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
           "Unity Catalog tables",
           `${names.catalog}.${names.schema}`,
           PIPELINE_DATASETS.join(" · "),
+        ),
+        node(
+          "quarantine",
+          "store",
+          "Quarantine (never shared)",
+          `${names.catalog}.${names.quarantineSchema}`,
+          QUARANTINE_DATASETS.join(" · "),
         ),
         ...jobs.map((job) => job.node),
         ...(config.warehouse.enabled
@@ -137,8 +157,9 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
       ? [
           edge("phones", "cdn", "open the page"),
           edge("cdn", "site", "origin"),
-          edge("site", "cognito", "guest credentials"),
-          edge("site", "stream", "PutRecords"),
+          ...(guests
+            ? [edge("site", "cognito", "guest credentials"), edge("site", "stream", "PutRecords")]
+            : [edge("site", "api", "POST /events")]),
         ]
       : []),
     ...(http
@@ -150,6 +171,7 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
       : []),
     edge("stream", "pipeline", "reads"),
     edge("pipeline", "tables", "writes"),
+    edge("pipeline", "quarantine", "breaks the contract"),
     edge("tables", "lake", "stored in", true),
     ...jobs.flatMap((job) => [
       ...(job.readsTables ? [edge("tables", job.node.id, "reads")] : []),

@@ -35,6 +35,21 @@ const BUNDLE_OPTIONS = {
 } satisfies BuildOptions;
 
 const ENTRY_POINTS = { main: "web/src/main.ts", styles: "web/src/styles.css" };
+
+/**
+ * Where index.html's Content-Security-Policy lists the origins the page may call besides its own: each
+ * deploy fills in exactly its endpoints (Cognito, STS and Kinesis in the region, the ingest API), so the
+ * page can reach nothing else.
+ */
+export const CONNECT_SOURCES_PLACEHOLDER = "__CONNECT_SOURCES__";
+
+/** index.html with its connect-src filled in; a source must be an origin, never a wildcard. */
+export function withConnectSources(html: string, sources: readonly string[]): string {
+  if (!html.includes(CONNECT_SOURCES_PLACEHOLDER)) {
+    throw new Error(`${HTML_SOURCE} has no ${CONNECT_SOURCES_PLACEHOLDER} in its Content-Security-Policy`);
+  }
+  return html.replace(CONNECT_SOURCES_PLACEHOLDER, sources.join(" "));
+}
 const HTML_SOURCE = "web/index.html";
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -129,7 +129,9 @@ describe("buildIngestLambda", () => {
           .filter((line) => line.startsWith("{"))
           .map((line) => JSON.parse(line) as unknown),
       ).toEqual([expect.objectContaining({ message: "request refused", statusCode: 415 })]);
-      expect(await readAllEvents(kinesis.client, STREAM)).toEqual([{ partitionKey: event.device, event }]);
+      expect(await readAllEvents(kinesis.client, STREAM)).toEqual([
+        { partitionKey: event.device, event: { ...event, received_at: expect.any(String) } },
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

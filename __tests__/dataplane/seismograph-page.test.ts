@@ -12,7 +12,7 @@ import { DEVICE_ID_PATTERN } from "../../events/contract";
 import { createIngestHandler } from "../../lambda/ingest/ingest";
 import { createKinesisClient } from "../../lambda/ingest/kinesis-client";
 import { readIngestSettings } from "../../lambda/ingest/settings";
-import { buildSite } from "../../web/build";
+import { buildSite, withConnectSources } from "../../web/build";
 import { TEST_REGION, createStream, readAllEvents, startKinesis, type LocalKinesis } from "./kinesis-helpers";
 import { allowCors, listen, startIngestServer, type LocalServer } from "./servers";
 
@@ -195,8 +195,21 @@ interface Site {
   readonly close: () => Promise<void>;
 }
 
-/** The built page, laid out as the site bucket serves it, with a test config.json at the root. */
-async function serveSite(config: unknown): Promise<Site> {
+/** The origins of the URLs a config.json names, as a deploy lists them in the page's CSP. */
+function originsOf(config: Record<string, unknown>): string[] {
+  const endpoints = Object.values((config.endpoints ?? {}) as Record<string, string>);
+  const urls = [...endpoints, config.ingestUrl].filter((url): url is string => typeof url === "string");
+  return [...new Set(urls.map((url) => new URL(url).origin))];
+}
+
+/**
+ * The built page, laid out as the site bucket serves it, with a test config.json at the root and its
+ * Content-Security-Policy listing exactly `connectSources` (by default, what config.json names).
+ */
+async function serveSite(
+  config: Record<string, unknown>,
+  connectSources: readonly string[] = originsOf(config),
+): Promise<Site> {
   const files = new Map(buildSite().files.map((file) => [`/${file.key}`, file]));
   const server = await listen((request, _body, response) => {
     const pathname = new URL(request.url ?? "/", "http://site").pathname;
@@ -212,7 +225,10 @@ async function serveSite(config: unknown): Promise<Site> {
       return;
     }
     response.writeHead(200, { "content-type": file.contentType, "cache-control": file.cacheControl });
-    response.end(fs.readFileSync(file.path));
+    const content = fs.readFileSync(file.path);
+    response.end(
+      file.key === "index.html" ? withConnectSources(content.toString("utf8"), connectSources) : content,
+    );
   });
   return { url: `${server.url}/`, close: server.close };
 }
@@ -261,6 +277,8 @@ interface PageOptions {
   readonly viewport?: { width: number; height: number };
   /** Make the page ask for motion access the way iOS Safari does, and answer this. */
   readonly motionPermission?: "granted" | "denied";
+  /** The CSP's connect-src besides 'self'. @default the origins config.json names */
+  readonly connectSources?: readonly string[];
 }
 
 /**
@@ -331,9 +349,9 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
 
   async function openPage(
     config: Record<string, unknown>,
-    { viewport = { width: 390, height: 844 }, motionPermission }: PageOptions = {},
+    { viewport = { width: 390, height: 844 }, motionPermission, connectSources }: PageOptions = {},
   ) {
-    const site = await serveSite({
+    const full = {
       region: TEST_REGION,
       streamName: KINESIS_STREAM,
       sampleIntervalMs: 0,
@@ -343,7 +361,8 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
         sts: `${identityServices.url}/sts`,
       },
       ...config,
-    });
+    };
+    const site = await serveSite(full, connectSources ?? originsOf(full));
     servers.push(site);
     const context = await browser.newContext({
       viewport,
@@ -423,6 +442,29 @@ describeWithBrowser("the seismograph page in headless Chromium", () => {
     ]);
     // Usable at 360 px: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.context().close();
+  });
+
+  it("posts to the HTTP ingest with transport http, and its CSP lets it reach nothing else", async () => {
+    const { page, problems } = await openPage(
+      { identityPoolId: null, guestRoleArn: null, ingestUrl: `${ingest.url}/events`, transport: "http" },
+      { connectSources: [new URL(ingest.url).origin] },
+    );
+    await start(page);
+    await shake(page, totalsFor([21]));
+    await waitForAccepted(page, 1);
+    expect(await page.textContent("#transport")).toBe("HTTP ingest");
+    // A call to an origin the policy does not list never leaves the browser.
+    const blocked = await page.evaluate(async (url) => {
+      try {
+        await fetch(url, { method: "POST", body: "{}" });
+        return "sent";
+      } catch {
+        return "blocked";
+      }
+    }, `${kinesisProxy.url}/`);
+    expect(blocked).toBe("blocked");
+    expect(problems.join("\n")).toMatch(/Content Security Policy/);
     await page.context().close();
   });
 

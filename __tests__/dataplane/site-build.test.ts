@@ -38,6 +38,9 @@ describe("buildSite", () => {
     expect(html).toContain(`<link rel="stylesheet" href="${styles}" />`);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).toMatch(/Content-Security-Policy"\s+content="default-src 'none'; script-src 'self';/);
+    // Each deploy lists its exact endpoints; the build itself allows no origin but its own.
+    expect(html).toContain("connect-src 'self' __CONNECT_SOURCES__;");
+    expect(html).not.toMatch(/connect-src[^;]*(https:|http:)/);
   });
 
   it("keeps the page script small: no AWS SDK inside", () => {

@@ -4,6 +4,7 @@ import {
   architectureGraph,
   mermaidText,
   PIPELINE_DATASETS,
+  QUARANTINE_DATASETS,
   renderDiagram,
   renderDot,
   renderMermaid,
@@ -90,6 +91,9 @@ describe("the production diagram", () => {
     const notebook = readFileSync(join(ROOT, "notebooks", "events_pipeline.py"), "utf8");
     const published = [...notebook.matchAll(/@dlt\.(?:table|view)\(\s*name="(\w+)"/g)].map((m) => m[1]);
     expect(PIPELINE_DATASETS.map((d) => d.replace(" (view)", ""))).toEqual(published);
+    // The quarantine's datasets are named by the quarantine schema the stack passes in.
+    const quarantined = [...notebook.matchAll(/= f"\{QUARANTINE_SCHEMA\}\.(\w+)"/g)].map((m) => m[1]);
+    expect([...QUARANTINE_DATASETS]).toEqual(quarantined);
   });
 });
 
@@ -101,6 +105,15 @@ describe("a diagram draws only what the YAML enables", () => {
       expect(graph.edges.some((e) => e.from === gone || e.to === gone)).toBe(false);
     }
     expect(nodeIds(graph)).toEqual(expect.arrayContaining(["devices", "api", "lambda", "stream"]));
+  });
+
+  it("draws the page posting to the HTTP API, with no Cognito, when browser_ingest.transport is http", () => {
+    const graph = architectureGraph(variantEnvironment("prod", [[["browser_ingest", "transport"], "http"]]));
+    expect(nodeIds(graph)).not.toContain("cognito");
+    expect(graph.edges).toContainEqual(
+      expect.objectContaining({ from: "site", to: "api", label: "POST /events" }),
+    );
+    expect(graph.edges.some((e) => e.from === "site" && e.to === "stream")).toBe(false);
   });
 
   it("drops the HTTP API and Lambda when http_ingest is disabled", () => {

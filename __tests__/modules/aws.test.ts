@@ -147,8 +147,11 @@ describe("browser ingest", () => {
     );
     const index = objects.find((o) => o.key === "index.html");
     expect(index).toMatchObject({ content_type: "text/html; charset=utf-8", cache_control: "no-cache" });
-    expect(index.source).toMatch(/^assets\//);
-    expect(index.source_hash).toMatch(/^[0-9a-f]{32}$/);
+    // index.html is written from its content: its CSP names this environment's endpoints.
+    expect(index.content).toContain("<!doctype html>");
+    const asset = objects.find((o) => o.key.endsWith(".js"));
+    expect(asset.source).toMatch(/^assets\//);
+    expect(asset.source_hash).toMatch(/^[0-9a-f]{32}$/);
     expect(objects.some((o) => o.key.endsWith(".js") && o.content_type.startsWith("text/javascript"))).toBe(
       true,
     );
@@ -189,8 +192,12 @@ describe("HTTP ingest", () => {
         variables: expect.objectContaining({ STREAM_NAME: "${aws_kinesis_stream.events_stream.name}" }),
       },
     });
-    expect(only(synth("prod"), "aws_cloudwatch_log_group").retention_in_days).toBe(90);
-    expect(only(synth("dev"), "aws_cloudwatch_log_group").retention_in_days).toBe(7);
+    expect(resources(synth("prod"), "aws_cloudwatch_log_group").http_ingest_log_group.retention_in_days).toBe(
+      90,
+    );
+    expect(resources(synth("dev"), "aws_cloudwatch_log_group").http_ingest_log_group.retention_in_days).toBe(
+      7,
+    );
   });
 
   it("ships its code as an asset relative to the stack folder, hashed by content", () => {
@@ -308,19 +315,27 @@ describe("least privilege", () => {
 });
 
 describe("the permissions boundary", () => {
-  it("caps every role of the environment when the YAML asks for it", () => {
-    const roles = Object.values(resources(synth("prod"), "aws_iam_role"));
-    expect(roles.length).toBe(4);
-    for (const role of roles) {
-      expect(role.permissions_boundary).toBe("arn:aws:iam::500000000303:policy/seismo-prod-boundary");
+  it("caps every role of the environment when the YAML asks for it, the guests with a boundary of their own", () => {
+    const roles = resources(synth("prod"), "aws_iam_role");
+    expect(Object.keys(roles).length).toBe(4);
+    for (const [name, role] of Object.entries(roles)) {
+      expect(role.permissions_boundary).toBe(
+        name === "browser_guest_role"
+          ? "arn:aws:iam::500000000303:policy/seismo-prod-guest-boundary"
+          : "arn:aws:iam::500000000303:policy/seismo-prod-boundary",
+      );
     }
     const without = synthStack(variantEnvironment("prod", { aws: { permissions_boundary: false } })).json;
-    expect(Object.values(resources(without, "aws_iam_role")).map((r) => r.permissions_boundary)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(
+      Object.fromEntries(
+        Object.entries(resources(without, "aws_iam_role")).map(([name, r]) => [name, r.permissions_boundary]),
+      ),
+    ).toEqual({
+      browser_guest_role: "${aws_iam_policy.browser_guest_boundary.arn}",
+      databricks_access_kinesis_reader_role: undefined,
+      databricks_access_lake_access_role: undefined,
+      http_ingest_role: undefined,
+    });
   });
 });
 
@@ -354,7 +369,10 @@ describe("YAML switches", () => {
     const json = synthStack(variantEnvironment("staging", { http_ingest: { enabled: false } })).json;
     const without = addresses(json);
     expect(without.filter((a) => !full.includes(a))).toEqual([]);
-    expect(full.filter((a) => !without.includes(a))).toEqual(full.filter((a) => /\.http_ingest_/.test(a)));
+    // Its alarms go with it.
+    expect(full.filter((a) => !without.includes(a))).toEqual(
+      full.filter((a) => /\.(http_ingest_|alarms_ingest_)/.test(a)),
+    );
     expect(resources(json, "aws_s3_object").browser_site_config.content).toContain('"ingestUrl" = null');
   });
 });

@@ -115,7 +115,7 @@ describe("Unity Catalog", () => {
       storage_root: "s3://${aws_s3_bucket.lake_bucket.bucket}/curated/",
       lifecycle: { prevent_destroy: true },
     });
-    expect(only(json, "databricks_schema")).toMatchObject({
+    expect(resources(json, "databricks_schema").unity_catalog_schema).toMatchObject({
       name: "seismograph",
       lifecycle: { prevent_destroy: true },
     });
@@ -174,6 +174,11 @@ describe("the events pipeline", () => {
       "lakestack.kinesis.region": "eu-west-1",
       "lakestack.kinesis.service_credential": "${databricks_credential.credentials_kinesis.name}",
       "lakestack.kinesis.starting_position": "trim_horizon",
+      "lakestack.contract.magnitude_max": "3000",
+      "lakestack.contract.max_age_seconds": "86400",
+      "lakestack.contract.max_ahead_seconds": "900",
+      "lakestack.contract.device_pattern": "^client-[0-9a-f]{6,64}$",
+      "lakestack.contract.quarantine_schema": "seismo_prod.seismograph_quarantine",
     });
     expect(pipeline("prod")).toMatchObject({
       catalog: "${databricks_catalog.unity_catalog_catalog.name}",

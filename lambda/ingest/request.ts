@@ -105,18 +105,18 @@ export function parseEventsRequest(
   return { ok: true, events: candidates as DeviceEvent[] };
 }
 
-/** A phone takes one reading at a time: the same device and time twice in a batch is a copy. */
+/** The same reading twice in one batch (device, time and magnitude) is a copy, and would count twice. */
 function duplicates(candidates: readonly unknown[]): FieldError[] {
   const first = new Map<string, number>();
   const errors: FieldError[] = [];
   candidates.forEach((candidate, index) => {
     if (typeof candidate !== "object" || candidate === null) return;
-    const { device, time } = candidate as Record<string, unknown>;
-    if (typeof device !== "string" || typeof time !== "string") return;
-    const key = `${device} ${time}`;
+    const { device, time, magnitude } = candidate as Record<string, unknown>;
+    if (typeof device !== "string" || typeof time !== "string" || typeof magnitude !== "number") return;
+    const key = `${device} ${time} ${magnitude}`;
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, index);
-    else errors.push({ index, field: "time", message: `repeats event ${earlier}: same device and time` });
+    else errors.push({ index, field: "event", message: `repeats event ${earlier}` });
   });
   return errors;
 }

@@ -1,6 +1,7 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CognitoIdentityPool } from "@cdktf/provider-aws/lib/cognito-identity-pool";
 import { CognitoIdentityPoolRolesAttachment } from "@cdktf/provider-aws/lib/cognito-identity-pool-roles-attachment";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -14,6 +15,7 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { withConnectSources } from "../../web/build";
 import type { EventStream } from "./event-stream";
 import { policyDocument } from "./iam";
 
@@ -31,8 +33,20 @@ export interface SiteFile {
 
 export interface BrowserIngestProps {
   readonly stream: EventStream;
+  /**
+   * kinesis: visitors write to the stream as Cognito guests; http: the page posts to the HTTP ingest, and
+   * there is no identity pool and no guest role. @default "kinesis"
+   */
+  readonly transport?: "kinesis" | "http";
   readonly identityPoolName: string;
   readonly guestRoleName: string;
+  /** Name of the guest role's own permissions boundary. */
+  readonly guestBoundaryName: string;
+  /**
+   * The guest boundary the CI bootstrap made (with `aws.permissions_boundary`), which a deploy cannot
+   * change. @default - the stack creates the boundary itself, as an IAM policy named guestBoundaryName
+   */
+  readonly guestBoundaryArn?: string;
   readonly siteBucketName: string;
   /** The page's built files (index.html first or not: order does not matter). */
   readonly siteFiles: readonly SiteFile[];
@@ -48,11 +62,15 @@ export interface BrowserIngestProps {
  * speak HTTP only: CloudFront serves the page over HTTPS with its default certificate.
  *
  * Guests use the basic (classic) flow: the enhanced flow scopes their credentials with an AWS-managed
- * session policy that has no Kinesis actions, so every PutRecords would be denied.
+ * session policy that has no Kinesis actions, so every PutRecords would be denied. Anyone can be a guest:
+ * the guest role's policy and its own permissions boundary allow putting records into the stream and
+ * nothing else, and the pipeline quarantines whatever breaks the event contract.
  */
 export class BrowserIngest extends Construct {
-  readonly identityPool: CognitoIdentityPool;
-  readonly guestRole: IamRole;
+  /** With transport kinesis only. */
+  readonly identityPool?: CognitoIdentityPool;
+  /** With transport kinesis only. */
+  readonly guestRole?: IamRole;
   readonly siteBucket: S3Bucket;
   readonly website: S3BucketWebsiteConfiguration;
   readonly distribution: CloudfrontDistribution;
@@ -61,35 +79,15 @@ export class BrowserIngest extends Construct {
   constructor(scope: Construct, id: string, props: BrowserIngestProps) {
     super(scope, id);
     this.props = props;
-    this.identityPool = new CognitoIdentityPool(this, "identity_pool", {
-      identityPoolName: props.identityPoolName,
-      allowUnauthenticatedIdentities: true,
-      allowClassicFlow: true,
-    });
-    this.guestRole = new IamRole(this, "guest_role", {
-      name: props.guestRoleName,
-      description: "Anonymous visitors of the seismograph page: may only put records into the event stream.",
-      assumeRolePolicy: policyDocument([
-        {
-          Effect: "Allow",
-          Principal: { Federated: "cognito-identity.amazonaws.com" },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: { "cognito-identity.amazonaws.com:aud": this.identityPool.id },
-            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
-          },
-        },
-      ]),
-    });
-    new IamRolePolicy(this, "guest_put_records", {
-      name: "put-records",
-      role: this.guestRole.id,
-      policy: policyDocument(props.stream.writeStatements()),
-    });
-    new CognitoIdentityPoolRolesAttachment(this, "identity_pool_roles", {
-      identityPoolId: this.identityPool.id,
-      roles: { unauthenticated: this.guestRole.arn },
-    });
+    if ((props.transport ?? "kinesis") === "kinesis") {
+      const identityPool = new CognitoIdentityPool(this, "identity_pool", {
+        identityPoolName: props.identityPoolName,
+        allowUnauthenticatedIdentities: true,
+        allowClassicFlow: true,
+      });
+      this.identityPool = identityPool;
+      this.guestRole = this.guests(identityPool);
+    }
 
     this.siteBucket = new S3Bucket(this, "site_bucket", {
       bucket: props.siteBucketName,
@@ -164,7 +162,7 @@ export class BrowserIngest extends Construct {
       // would show as a change in every plan. A custom domain with an ACM certificate can raise it.
       viewerCertificate: { cloudfrontDefaultCertificate: true },
     });
-    for (const file of props.siteFiles) {
+    for (const file of props.siteFiles.filter((f) => f.key !== INDEX_HTML)) {
       const asset = new TerraformAsset(this, `asset_${slug(file.key)}`, {
         path: file.path,
         type: AssetType.FILE,
@@ -181,6 +179,45 @@ export class BrowserIngest extends Construct {
     }
   }
 
+  /** The guest role anyone may assume through the pool: put records, within its own boundary. */
+  private guests(identityPool: CognitoIdentityPool): IamRole {
+    const { props } = this;
+    const allowed = props.stream.writeStatements();
+    const boundary =
+      props.guestBoundaryArn ??
+      new IamPolicy(this, "guest_boundary", {
+        name: props.guestBoundaryName,
+        description: "lakestack: the most the seismograph page's anonymous visitors may ever do",
+        policy: policyDocument(allowed),
+      }).arn;
+    const role = new IamRole(this, "guest_role", {
+      name: props.guestRoleName,
+      description: "Anonymous visitors of the seismograph page: may only put records into the event stream.",
+      permissionsBoundary: boundary,
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: "Allow",
+          Principal: { Federated: "cognito-identity.amazonaws.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "cognito-identity.amazonaws.com:aud": identityPool.id },
+            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
+          },
+        },
+      ]),
+    });
+    new IamRolePolicy(this, "guest_put_records", {
+      name: "put-records",
+      role: role.id,
+      policy: policyDocument(allowed),
+    });
+    new CognitoIdentityPoolRolesAttachment(this, "identity_pool_roles", {
+      identityPoolId: identityPool.id,
+      roles: { unauthenticated: role.arn },
+    });
+    return role;
+  }
+
   /** The page's origin, for CORS. */
   get siteOrigin(): string {
     return `https://${this.distribution.domainName}`;
@@ -191,24 +228,50 @@ export class BrowserIngest extends Construct {
   }
 
   /**
-   * The runtime configuration the page fetches, built by Terraform from resource attributes: values are
-   * never templated into HTML or JavaScript.
+   * The page's index.html and the runtime configuration it fetches, built by Terraform from resource
+   * attributes: values are never templated into JavaScript, and the HTML only receives the exact origins
+   * its Content-Security-Policy lets the page call.
    */
-  publishPageConfig(ingestUrl: string | undefined): S3Object {
-    return new S3Object(this, "site_config", {
+  publishPage(ingest: { readonly url: string; readonly origin: string } | undefined): void {
+    const { props } = this;
+    const guests = this.identityPool && this.guestRole;
+    const regional = (service: string) => `https://${service}.${props.region}.amazonaws.com`;
+    const connectSources = [
+      ...(guests ? [regional("cognito-identity"), regional("sts"), regional("kinesis")] : []),
+      ...(ingest ? [ingest.origin] : []),
+    ];
+    const index = props.siteFiles.find((f) => f.key === INDEX_HTML);
+    if (index) {
+      new S3Object(this, `site_${slug(index.key)}`, {
+        bucket: this.siteBucket.id,
+        key: index.key,
+        content: withConnectSources(escapeTemplates(readFileSync(index.path, "utf8")), connectSources),
+        contentType: index.contentType,
+        cacheControl: index.cacheControl,
+      });
+    }
+    new S3Object(this, "site_config", {
       bucket: this.siteBucket.id,
       key: "config.json",
       contentType: "application/json",
       cacheControl: "no-cache",
       content: Fn.jsonencode({
-        region: this.props.region,
-        streamName: this.props.stream.name,
-        identityPoolId: this.identityPool.id,
-        guestRoleArn: this.guestRole.arn,
-        ingestUrl: ingestUrl ?? null,
+        region: props.region,
+        streamName: props.stream.name,
+        identityPoolId: this.identityPool?.id ?? null,
+        guestRoleArn: this.guestRole?.arn ?? null,
+        ingestUrl: ingest?.url ?? null,
+        transport: guests ? "auto" : "http",
       }),
     });
   }
+}
+
+const INDEX_HTML = "index.html";
+
+/** Terraform reads JSON strings as templates: literal text must not open one. */
+function escapeTemplates(text: string): string {
+  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 }
 
 function slug(key: string): string {

@@ -40,15 +40,45 @@ export interface HttpIngestProps {
   /** Handler limits, passed as environment variables. */
   readonly maxBodyBytes: number;
   readonly maxBatchRecords: number;
+  /** The event contract's bounds, passed as environment variables. */
+  readonly contract: {
+    readonly magnitudeMax: number;
+    readonly maxAgeSeconds: number;
+    readonly maxAheadSeconds: number;
+  };
+  /** The stage's access log group (JSON lines, one per request). */
+  readonly accessLogGroupName: string;
   /** @default - unreserved */
   readonly reservedConcurrency?: number;
 }
 
-/** `POST /events` on an API Gateway HTTP API, written to the stream by a Lambda function. */
+/** What the HTTP API writes per request to its access log: who called, what, and what came of it. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  integrationStatus: "$context.integrationStatus",
+  integrationLatency: "$context.integrationLatency",
+  error: "$context.error.message",
+});
+
+/**
+ * `POST /events` on an API Gateway HTTP API, written to the stream by a Lambda function.
+ *
+ * The stage logs every request as a JSON line (API Gateway's access logging for HTTP APIs,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html) and throttles the
+ * route itself as well as the stage's default. An HTTP API cannot carry a WAF: docs/security.md says
+ * what to put in front of it when that is needed.
+ */
 export class HttpIngest extends Construct {
   readonly api: Apigatewayv2Api;
   readonly function: LambdaFunction;
   readonly role: IamRole;
+  readonly stage: Apigatewayv2Stage;
 
   constructor(scope: Construct, id: string, props: HttpIngestProps) {
     super(scope, id);
@@ -92,6 +122,9 @@ export class HttpIngest extends Construct {
           STREAM_NAME: props.stream.name,
           MAX_BODY_BYTES: String(props.maxBodyBytes),
           MAX_BATCH_RECORDS: String(props.maxBatchRecords),
+          MAGNITUDE_MAX: String(props.contract.magnitudeMax),
+          MAX_EVENT_AGE_SECONDS: String(props.contract.maxAgeSeconds),
+          MAX_EVENT_AHEAD_SECONDS: String(props.contract.maxAheadSeconds),
         },
       },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
@@ -116,19 +149,28 @@ export class HttpIngest extends Construct {
       integrationUri: this.function.invokeArn,
       payloadFormatVersion: "2.0",
     });
-    new Apigatewayv2Route(this, "route", {
+    const route = new Apigatewayv2Route(this, "route", {
       apiId: this.api.id,
-      routeKey: "POST /events",
+      routeKey: ROUTE_KEY,
       target: `integrations/${integration.id}`,
     });
-    new Apigatewayv2Stage(this, "stage", {
+    const accessLogs = new CloudwatchLogGroup(this, "access_log_group", {
+      name: props.accessLogGroupName,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+    const throttling = {
+      throttlingRateLimit: props.throttleRate ?? 100,
+      throttlingBurstLimit: props.throttleBurst ?? 200,
+    };
+    this.stage = new Apigatewayv2Stage(this, "stage", {
       apiId: this.api.id,
       name: "$default",
       autoDeploy: true,
-      defaultRouteSettings: {
-        throttlingRateLimit: props.throttleRate ?? 100,
-        throttlingBurstLimit: props.throttleBurst ?? 200,
-      },
+      defaultRouteSettings: throttling,
+      // Route settings apply to a route that exists: without the dependency the stage may come first.
+      routeSettings: [{ routeKey: ROUTE_KEY, ...throttling }],
+      dependsOn: [route],
+      accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
     });
     new LambdaPermission(this, "invoke_permission", {
       statementId: "AllowApiGatewayPostEvents",
@@ -142,4 +184,11 @@ export class HttpIngest extends Construct {
   get ingestUrl(): string {
     return `${this.api.apiEndpoint}/events`;
   }
+
+  /** The API's origin, `https://<id>.execute-api.<region>.amazonaws.com`, for the page's CSP. */
+  get origin(): string {
+    return this.api.apiEndpoint;
+  }
 }
+
+const ROUTE_KEY = "POST /events";

@@ -12,6 +12,16 @@ export interface EventsPipelineProps {
   readonly streamName: string;
   readonly region: string;
   readonly serviceCredentialName: string;
+  /** The event contract the pipeline enforces: records that break it go to the quarantine schema. */
+  readonly contract: {
+    readonly magnitudeMax: number;
+    readonly maxAgeSeconds: number;
+    readonly maxAheadSeconds: number;
+    /** The device id pattern, as events/contract.ts has it. */
+    readonly devicePattern: string;
+    /** `<catalog>.<schema>` of the quarantine. */
+    readonly quarantineSchema: string;
+  };
   /** @default "trim_horizon" */
   readonly startingPosition?: string;
   /** Production runs continuously; development runs triggered with development: true. */
@@ -53,6 +63,11 @@ export class EventsPipeline extends Construct {
         "lakestack.kinesis.region": props.region,
         "lakestack.kinesis.service_credential": props.serviceCredentialName,
         "lakestack.kinesis.starting_position": props.startingPosition ?? "trim_horizon",
+        "lakestack.contract.magnitude_max": String(props.contract.magnitudeMax),
+        "lakestack.contract.max_age_seconds": String(props.contract.maxAgeSeconds),
+        "lakestack.contract.max_ahead_seconds": String(props.contract.maxAheadSeconds),
+        "lakestack.contract.device_pattern": props.contract.devicePattern,
+        "lakestack.contract.quarantine_schema": props.contract.quarantineSchema,
       },
       library: [{ notebook: { path: props.notebookPath } }],
       notification: props.notifications?.length

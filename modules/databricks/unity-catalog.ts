@@ -18,6 +18,11 @@ export interface UnityCatalogProps {
   readonly catalogName: string;
   readonly schemaName: string;
   /**
+   * The schema next to it where the pipeline puts records that break the event contract: apart from
+   * the shared schema, so partners never see them. @default - none
+   */
+  readonly quarantineSchemaName?: string;
+  /**
    * The IAM role (and policy) behind the storage credential: Unity Catalog checks a location's access
    * when it is created, so they must exist first.
    */
@@ -41,6 +46,7 @@ export class UnityCatalog extends Construct {
   readonly externalLocation: ExternalLocation;
   readonly catalog: Catalog;
   readonly schema: Schema;
+  readonly quarantineSchema?: Schema;
   /** The grant resources, for whatever must wait until they are in place. */
   readonly grants: readonly Grants[];
 
@@ -79,6 +85,24 @@ export class UnityCatalog extends Construct {
         ? [new Grants(this, "schema_grants", { schema: this.schema.id, grant: schemaGrants })]
         : []),
     ];
+    if (props.quarantineSchemaName) {
+      // Only the catalog's grants reach it (and the run-as identity, which writes it): schema-level
+      // readers such as analysts, and the share of the main schema, do not.
+      const quarantine = new Schema(this, "quarantine_schema", {
+        catalogName: this.catalog.name,
+        name: props.quarantineSchemaName,
+        comment: "Records that break the event contract, with the reasons; never shared.",
+        lifecycle: protect,
+      });
+      this.quarantineSchema = quarantine;
+      const quarantineGrants = mergedGrants(runAs(RUN_AS_ON_SCHEMA));
+      if (quarantineGrants.length) {
+        this.grants = [
+          ...this.grants,
+          new Grants(this, "quarantine_schema_grants", { schema: quarantine.id, grant: quarantineGrants }),
+        ];
+      }
+    }
   }
 }
 
