@@ -6,6 +6,7 @@ import { DATABRICKS_RULES } from "./rules/databricks";
 import { IAM_RULES } from "./rules/iam";
 import { KINESIS_RULES } from "./rules/kinesis";
 import { LAMBDA_RULES } from "./rules/lambda";
+import { OPERATIONS_RULES } from "./rules/operations";
 import { S3_RULES } from "./rules/s3";
 import { SECRET_RULES } from "./rules/secrets";
 import { TERRAFORM_RULES } from "./rules/terraform";
@@ -21,6 +22,7 @@ export const POLICY_RULES: readonly Rule[] = [
   ...DATA_PROTECTION_RULES,
   ...SECRET_RULES,
   ...TERRAFORM_RULES,
+  ...OPERATIONS_RULES,
 ];
 
 /** Rules over a change between two versions of an environment (`validate --against`); see against.ts. */

@@ -1,3 +1,5 @@
+import { evaluate } from "../../policy/engine";
+import { ResourceIndex, type TerraformDocument } from "../../policy/resources";
 import {
   actionsOf,
   only,
@@ -336,6 +338,17 @@ describe("the permissions boundary", () => {
       databricks_access_lake_access_role: undefined,
       http_ingest_role: undefined,
     });
+    // The stack's own guest boundary allows exactly what the guest policy does: put records.
+    const boundary = resources(without, "aws_iam_policy").browser_guest_boundary;
+    expect(boundary.name).toBe("seismo-prod-guest-boundary");
+    expect(policy(boundary.policy).Statement).toEqual([
+      {
+        Sid: "PutRecords",
+        Effect: "Allow",
+        Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
+        Resource: "${aws_kinesis_stream.events_stream.arn}",
+      },
+    ]);
   });
 });
 
@@ -374,5 +387,180 @@ describe("YAML switches", () => {
       full.filter((a) => /\.(http_ingest_|alarms_ingest_)/.test(a)),
     );
     expect(resources(json, "aws_s3_object").browser_site_config.content).toContain('"ingestUrl" = null');
+  });
+});
+
+const connectSources = (json: TerraformJson) =>
+  /connect-src 'self' ([^;"]*)/
+    .exec(resources(json, "aws_s3_object").browser_site_index_html.content)![1]
+    .split(" ");
+
+describe("the HTTP API", () => {
+  it("logs every request as a JSON line to a log group with retention", () => {
+    const json = synth("prod");
+    const stage = resources(json, "aws_apigatewayv2_stage").http_ingest_stage;
+    expect(stage.access_log_settings.destination_arn).toBe(
+      "${aws_cloudwatch_log_group.http_ingest_access_log_group.arn}",
+    );
+    const format = JSON.parse(stage.access_log_settings.format);
+    expect(format).toMatchObject({
+      requestId: "$context.requestId",
+      ip: "$context.identity.sourceIp",
+      status: "$context.status",
+      routeKey: "$context.routeKey",
+    });
+    expect(resources(json, "aws_cloudwatch_log_group").http_ingest_access_log_group).toMatchObject({
+      name: "/aws/apigateway/seismo-prod-ingest",
+      retention_in_days: 90,
+    });
+  });
+
+  it("throttles the route itself, after it exists", () => {
+    const stage = resources(synth("prod"), "aws_apigatewayv2_stage").http_ingest_stage;
+    expect(stage.route_settings).toEqual([
+      { route_key: "POST /events", throttling_rate_limit: 1000, throttling_burst_limit: 2000 },
+    ]);
+    expect(stage.depends_on).toContain("aws_apigatewayv2_route.http_ingest_route");
+  });
+
+  it("hands the contract's bounds to the ingest function", () => {
+    expect(
+      resources(synth("prod"), "aws_lambda_function").http_ingest_function.environment.variables,
+    ).toMatchObject({
+      MAGNITUDE_MAX: "3000",
+      MAX_EVENT_AGE_SECONDS: "86400",
+      MAX_EVENT_AHEAD_SECONDS: "900",
+    });
+  });
+});
+
+describe("the page's Content-Security-Policy", () => {
+  it("lists exactly Cognito, STS and Kinesis in the region and the ingest API", () => {
+    expect(connectSources(synth("prod"))).toEqual([
+      "https://cognito-identity.eu-west-1.amazonaws.com",
+      "https://sts.eu-west-1.amazonaws.com",
+      "https://kinesis.eu-west-1.amazonaws.com",
+      "${aws_apigatewayv2_api.http_ingest_api.api_endpoint}",
+    ]);
+  });
+});
+
+describe("alarms", () => {
+  const alarms = (json: TerraformJson) => resources(json, "aws_cloudwatch_metric_alarm");
+
+  it("production has an SNS topic with the on-call e-mails and an alarm per failure that matters", () => {
+    const json = synth("prod");
+    expect(resources(json, "aws_sns_topic").alarms_topic.name).toBe("seismo-prod-alarms");
+    expect(Object.values(resources(json, "aws_sns_topic_subscription"))).toEqual([
+      expect.objectContaining({ protocol: "email", endpoint: "seismo-oncall@example.com" }),
+    ]);
+    const byName: Record<string, any> = Object.fromEntries(
+      Object.values(alarms(json)).map((a) => [a.alarm_name, a]),
+    );
+    expect(Object.keys(byName).sort()).toEqual([
+      "seismo-prod-ingest-5xx",
+      "seismo-prod-ingest-errors",
+      "seismo-prod-ingest-throttles",
+      "seismo-prod-stream-incoming-records",
+      "seismo-prod-stream-iterator-age",
+      "seismo-prod-stream-write-throttled",
+    ]);
+    for (const alarm of Object.values(byName)) {
+      expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.alarms_topic.arn}"]);
+    }
+    expect(byName["seismo-prod-stream-iterator-age"]).toMatchObject({
+      namespace: "AWS/Kinesis",
+      metric_name: "GetRecords.IteratorAgeMilliseconds",
+      dimensions: { StreamName: "${aws_kinesis_stream.events_stream.name}" },
+      threshold: 300_000,
+      // The production pipeline reads continuously: no read metrics at all means it stopped.
+      treat_missing_data: "breaching",
+    });
+    expect(byName["seismo-prod-stream-write-throttled"]).toMatchObject({
+      metric_name: "WriteProvisionedThroughputExceeded",
+      // 0.1% of five minutes at the 1,500 events/s capacity plan.
+      threshold: 450,
+    });
+    expect(byName["seismo-prod-stream-incoming-records"]).toMatchObject({
+      metric_name: "IncomingRecords",
+      period: 60,
+      threshold: 90_000,
+    });
+    expect(byName["seismo-prod-ingest-errors"]).toMatchObject({
+      namespace: "AWS/Lambda",
+      dimensions: { FunctionName: "${aws_lambda_function.http_ingest_function.function_name}" },
+    });
+    const share = byName["seismo-prod-ingest-5xx"].metric_query;
+    expect(share.map((q: { id: string }) => q.id)).toEqual(["errors", "requests", "percent"]);
+    expect(share[0].metric).toMatchObject({ namespace: "AWS/ApiGateway", metric_name: "5xx" });
+    expect(share[0].metric.dimensions).toEqual({ ApiId: "${aws_apigatewayv2_api.http_ingest_api.id}" });
+  });
+
+  it("tells the same people about failed pipeline updates", () => {
+    const pipeline = resources(synth("prod"), "databricks_pipeline").events_pipeline_pipeline;
+    expect(pipeline.notification[0].email_recipients).toEqual(["seismo-oncall@example.com"]);
+  });
+
+  it("development has none unless it asks, and YAML overrides the derived thresholds", () => {
+    expect(alarms(synth("dev"))).toEqual({});
+    const json = synthStack(
+      variantEnvironment("dev", {
+        alarms: {
+          enabled: true,
+          throttled_records: 5,
+          iterator_age_seconds: 120,
+          emails: ["dev-oncall@example.com"],
+        },
+      }),
+    ).json;
+    const byName: Record<string, any> = Object.fromEntries(
+      Object.values(alarms(json)).map((a) => [a.alarm_name, a]),
+    );
+    expect(byName["seismo-dev-stream-write-throttled"].threshold).toBe(5);
+    expect(byName["seismo-dev-stream-iterator-age"]).toMatchObject({
+      threshold: 120_000,
+      treat_missing_data: "notBreaching",
+    });
+    // Derived from dev's capacity plan of 200 events/s.
+    expect(byName["seismo-dev-stream-incoming-records"].threshold).toBe(12_000);
+    expect(Object.values(resources(json, "aws_sns_topic_subscription")).map((s) => s.endpoint)).toEqual([
+      "dev-oncall@example.com",
+    ]);
+  });
+});
+
+describe("browser_ingest.transport: http", () => {
+  const environment = variantEnvironment("prod", { browser_ingest: { transport: "http" } });
+  let json: TerraformJson;
+  beforeAll(() => (json = synthStack(environment).json));
+
+  it("creates no identity pool, no guest role, no guest policy", () => {
+    const addresses = Object.entries(json.resource).flatMap(([type, r]) =>
+      Object.keys(r).map((n) => `${type}.${n}`),
+    );
+    expect(addresses.filter((a) => /identity_pool|guest/.test(a))).toEqual([]);
+    expect(json.output.identityPoolId).toBeUndefined();
+  });
+
+  it("makes the page post to the HTTP ingest and lets it call nothing else", () => {
+    const config = resources(json, "aws_s3_object").browser_site_config.content;
+    expect(config).toContain('"identityPoolId" = null');
+    expect(config).toContain('"guestRoleArn" = null');
+    expect(config).toContain('"transport" = "http"');
+    expect(connectSources(json)).toEqual(["${aws_apigatewayv2_api.http_ingest_api.api_endpoint}"]);
+  });
+
+  it("needs no waiver for guest access: the one base.yaml carries matches nothing (LS-WAIVE-1)", () => {
+    const findings = evaluate({
+      resources: ResourceIndex.fromTerraform(json as unknown as TerraformDocument),
+      environment,
+    });
+    expect(findings.filter((f) => f.rule === "LS-COG-1")).toEqual([]);
+    expect(findings.filter((f) => f.rule === "LS-WAIVE-1")).toEqual([
+      expect.objectContaining({
+        resource: "aws_cognito_identity_pool.browser_identity_pool",
+        severity: "error",
+      }),
+    ]);
   });
 });

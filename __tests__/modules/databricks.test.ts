@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { REPO_ROOT } from "../../paths";
+import { DEVICE_ID_PATTERN } from "../../events/contract";
 import { NOTEBOOK_FILES } from "../../modules/databricks/notebooks";
 import {
   actionsOf,
@@ -390,5 +391,112 @@ describe("notebooks", () => {
     );
     expect(unparseable([broken])).toEqual([broken]);
     rmSync(dirname(broken), { recursive: true, force: true });
+  });
+});
+
+describe("the pipeline notebook, run with recorders for dlt, pyspark and spark", () => {
+  const harness = join(__dirname, "run_pipeline_notebook.py");
+  const notebook = join(REPO_ROOT, "notebooks", "events_pipeline.py");
+  const run = (configuration: Record<string, string>) =>
+    JSON.parse(
+      execFileSync("python3", [harness, notebook, JSON.stringify(configuration)], { encoding: "utf8" }),
+    ) as {
+      datasets: { kind: string; name: string; expectations: Record<string, string> }[];
+      read: string[];
+    };
+  /** The configuration the production stack writes, references replaced by sample values. */
+  const configuration = () =>
+    Object.fromEntries(
+      Object.entries(
+        resources(synth("prod"), "databricks_pipeline").events_pipeline_pipeline.configuration as Record<
+          string,
+          string
+        >,
+      ).map(([key, value]) => [key, value.startsWith("${") ? `sample-${key}` : value]),
+    );
+
+  it("reads exactly the configuration the stack writes", () => {
+    const written = configuration();
+    expect([...new Set(run(written).read)].sort()).toEqual(Object.keys(written).sort());
+  });
+
+  it("keeps only events that keep the contract in sensor, with the YAML's bounds", () => {
+    const { datasets } = run(configuration());
+    const valid = datasets.find((d) => d.name === "events_valid")!;
+    expect(valid.kind).toBe("view");
+    expect(Object.values(valid.expectations)).toEqual([
+      "coalesce(magnitude BETWEEN 0 AND 3000.0 AND NOT isnan(magnitude), false)",
+      "coalesce(time BETWEEN arrived_at - INTERVAL 86400 SECONDS AND arrived_at + INTERVAL 900 SECONDS, false)",
+      `coalesce(device RLIKE '${DEVICE_ID_PATTERN.source}', false)`,
+      "coalesce(partition_key = device, false)",
+      "coalesce(size(array_except(json_object_keys(body), array('magnitude', 'time', 'device', 'received_at'))) = 0, false)",
+    ]);
+    const notebookText = readFileSync(notebook, "utf8");
+    expect(notebookText).toMatch(/def sensor\(\):\n\s+return dlt\.read_stream\("events_valid"\)/);
+  });
+
+  it("sends the rest to the quarantine schema, with the reasons, and counts both", () => {
+    const names = run(configuration()).datasets.map((d) => d.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "seismo_prod.seismograph_quarantine.events_quarantine",
+        "seismo_prod.seismograph_quarantine.event_quality",
+      ]),
+    );
+  });
+
+  it("refuses a device pattern that would end its SQL string", () => {
+    expect(() =>
+      execFileSync(
+        "python3",
+        [
+          harness,
+          notebook,
+          JSON.stringify({ ...configuration(), "lakestack.contract.device_pattern": "x' OR true --" }),
+        ],
+        { encoding: "utf8", stdio: "pipe" },
+      ),
+    ).toThrow(/device_pattern holds a quote or backslash/);
+  });
+});
+
+describe("the quarantine", () => {
+  it("alerts on the quarantine rate through the SQL warehouse, to an e-mail destination", () => {
+    const json = synth("prod");
+    const destination = resources(json, "databricks_notification_destination").quarantine_alert_destination;
+    expect(destination.config.email.addresses).toEqual(["seismo-oncall@example.com"]);
+    const alert = resources(json, "databricks_alert_v2").quarantine_alert_alert;
+    expect(alert.warehouse_id).toBe("${databricks_sql_endpoint.sql_warehouse_warehouse.id}");
+    expect(alert.query_text).toContain("FROM seismo_prod.seismograph_quarantine.events_quarantine");
+    expect(alert.query_text).toContain("FROM seismo_prod.seismograph.sensor");
+    expect(alert.evaluation).toMatchObject({
+      source: { name: "quarantined_percent" },
+      comparison_operator: "GREATER_THAN",
+      threshold: { value: { double_value: 1 } },
+      notification: {
+        subscriptions: [
+          { destination_id: "${databricks_notification_destination.quarantine_alert_destination.id}" },
+        ],
+      },
+    });
+  });
+
+  it("is a schema of its own, never shared, that the pipeline writes and waits for", () => {
+    const json = synth("prod");
+    expect(resources(json, "databricks_schema").unity_catalog_quarantine_schema).toMatchObject({
+      name: "seismograph_quarantine",
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(resources(json, "databricks_grants").unity_catalog_quarantine_schema_grants.grant).toEqual([
+      {
+        principal: "0b7d4e21-95c3-4f8a-a1d6-7e3f9c2b5a48",
+        privileges: ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"],
+      },
+    ]);
+    const share = Object.values(resources(json, "databricks_share"))[0];
+    expect(JSON.stringify(share)).not.toContain("quarantine");
+    expect(resources(json, "databricks_pipeline").events_pipeline_pipeline.depends_on).toContain(
+      "databricks_schema.unity_catalog_quarantine_schema",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { conditionKeys, principalsOf, statements, type Statement } from "../documents";
-import { blocks } from "../resources";
+import { block, blocks, type SynthesizedResource } from "../resources";
 import type { PolicyContext, Rule, Violation } from "../rule";
 
 /** Permission policies attached to identities, wherever the provider lets them live. */
@@ -170,6 +170,92 @@ export const conditionedTrust: Rule = {
   },
 };
 
+/** All a guest may do: put records into the stream, and encrypt them when the stream has its own key. */
+const GUEST_ACTIONS: Readonly<Record<string, "stream" | "key">> = {
+  "kinesis:putrecord": "stream",
+  "kinesis:putrecords": "stream",
+  "kms:generatedatakey": "key",
+};
+
+/** The roles anonymous visitors assume: the ones an identity pool hands to unauthenticated identities. */
+function guestRoles(context: PolicyContext): SynthesizedResource[] {
+  const { resources, environment } = context;
+  const attached = resources
+    .ofType("aws_cognito_identity_pool_roles_attachment")
+    .map((a) => resources.referenced(block(a.config.roles)?.unauthenticated))
+    .filter((r): r is SynthesizedResource => r?.type === "aws_iam_role");
+  const named = resources.ofType("aws_iam_role").filter((r) => r.config.name === environment.names.guestRole);
+  return [...new Set([...attached, ...named])];
+}
+
+/** What a guest statement allows beyond putting records into a stream of this stack, if anything. */
+function beyondPutRecords(context: PolicyContext, statement: Statement): string | undefined {
+  if (statement.notActions.length || statement.notResources.length) {
+    return `${label(statement)} uses NotAction or NotResource`;
+  }
+  const streamKeys = context.resources
+    .ofType("aws_kinesis_stream")
+    .map((stream) => stream.config.kms_key_id)
+    .filter((key): key is string => typeof key === "string" && key.startsWith("arn:"));
+  for (const action of statement.actions) {
+    const kind = GUEST_ACTIONS[action.toLowerCase()];
+    if (!kind) return `${label(statement)} allows ${action}`;
+    for (const resource of statement.resources) {
+      const fits =
+        kind === "stream"
+          ? context.resources.referenced(resource)?.type === "aws_kinesis_stream" &&
+            resource.endsWith(".arn}")
+          : streamKeys.includes(resource);
+      if (!fits) return `${label(statement)} allows ${action} on ${resource}`;
+    }
+  }
+  return undefined;
+}
+
+function guestDocumentProblems(context: PolicyContext, document: unknown, where: string): string[] {
+  const parsed = statements(document);
+  if (!parsed) return [`${where} cannot be read`];
+  return parsed
+    .filter((s) => s.effect === "Allow")
+    .map((s) => beyondPutRecords(context, s))
+    .filter((m): m is string => m !== undefined)
+    .map((m) => `${where}: ${m}`);
+}
+
+export const guestsOnlyPutRecords: Rule = {
+  id: "LS-IAM-5",
+  severity: "error",
+  title:
+    "The guest role (anonymous visitors of the page) may only kinesis:PutRecord(s) on the stream, by its policies and by a permissions boundary of its own.",
+  why: "Anyone on the internet can become a guest: whatever the role or its boundary allows beyond writing records, anyone may do.",
+  fix: "Keep the guest role's policy to the stream's writeStatements() and its boundary to the guest boundary (<project>-<environment>-guest-boundary); attach nothing else.",
+  check: (context) =>
+    guestRoles(context).flatMap((role) => {
+      const { resources, environment } = context;
+      const problems: string[] = [];
+      const policies = [
+        ...resources.attachedTo(role, "aws_iam_role_policy", "role", role.config.name),
+        ...blocks(role.config.inline_policy).map((p) => ({ address: "inline_policy", config: p })),
+      ];
+      for (const p of policies) problems.push(...guestDocumentProblems(context, p.config.policy, p.address));
+      const attachments = [
+        ...resources.attachedTo(role, "aws_iam_role_policy_attachment", "role", role.config.name),
+        ...list(role.config.managed_policy_arns),
+      ];
+      if (attachments.length) problems.push("has managed policies attached");
+      const boundary = role.config.permissions_boundary;
+      const own = resources.referenced(boundary);
+      const bootstrap = `arn:aws:iam::${environment.config.aws.account_id}:policy/${environment.names.guestBoundary}`;
+      if (boundary === undefined) problems.push("has no permissions boundary");
+      else if (own?.type === "aws_iam_policy") {
+        problems.push(...guestDocumentProblems(context, own.config.policy, `its boundary ${own.address}`));
+      } else if (boundary !== bootstrap) {
+        problems.push(`its boundary is ${String(boundary)}, not the guest boundary ${bootstrap}`);
+      }
+      return problems.map((message) => ({ resource: role.address, message }));
+    }),
+};
+
 function label(statement: Statement): string {
   return statement.sid ? `statement ${statement.sid}` : "a statement";
 }
@@ -178,4 +264,10 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-export const IAM_RULES: readonly Rule[] = [namedActions, namedResources, noAdminPolicies, conditionedTrust];
+export const IAM_RULES: readonly Rule[] = [
+  namedActions,
+  namedResources,
+  noAdminPolicies,
+  conditionedTrust,
+  guestsOnlyPutRecords,
+];
