@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { join, relative } from "node:path";
 import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { BootstrapInputError, loadBootstrapInputs, type BootstrapInputs } from "./settings";
+import { OIDC_SUBJECT_CLAIMS, oidcSubjectSetting } from "./policies";
 import { addBootstrapStacks, githubRoleVariables, type BootstrapStacks } from "./stacks";
 
 const HERE = relative(process.cwd(), __dirname) || ".";
@@ -42,6 +43,11 @@ export function nextSteps(inputs: BootstrapInputs, stacks: BootstrapStacks, outD
     "2. In GitHub, Settings → Environments: create each environment below with the variable AWS_ROLE_ARN",
     "   and the secrets DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET:",
     ...variables.map((v) => `   ${v.environment.padEnd(width)}  AWS_ROLE_ARN=${v.roleArn}`),
+    "",
+    "3. Once per repository, as a repository administrator: make GitHub name the workflow in every OIDC",
+    `   subject (claims ${OIDC_SUBJECT_CLAIMS.join(", ")}), which the roles require:`,
+    `     ${oidcSubjectSetting(inputs.github)}`,
+    `   Check it: gh api repos/${inputs.github.owner}/${inputs.github.repository}/actions/oidc/customization/sub`,
     "",
   ].join("\n");
 }

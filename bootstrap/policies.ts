@@ -2,6 +2,7 @@
  * The IAM documents of CI's roles, as objects: who may assume each role (GitHub OIDC, one GitHub
  * environment each) and what it may do. Pure functions of the bootstrap inputs.
  */
+import { ALARM_NAMES } from "../modules/aws/alarms";
 import { UNITY_CATALOG_BUCKET_ACTIONS, UNITY_CATALOG_OBJECT_ACTIONS } from "../modules/aws/databricks-access";
 import { STREAM_READ_ACTIONS, STREAM_WRITE_ACTIONS } from "../modules/aws/event-stream";
 import { LAKE_PREFIXES } from "../modules/aws/data-lake";
@@ -49,24 +50,60 @@ export function permissionsBoundaryArn(accountId: string, policyName: string): s
   return `arn:aws:iam::${accountId}:policy/${policyName}`;
 }
 
-/** Only jobs of this repository running in this one GitHub environment, with AWS as the audience. */
+/**
+ * The claims GitHub puts into the OIDC subject once the repository asks for them (a one-time setting,
+ * `PUT /repos/{owner}/{repo}/actions/oidc/customization/sub`): the subject then also names the workflow
+ * file and ref the job runs from, as `…:environment:<env>:job_workflow_ref:<owner>/<repo>/.github/
+ * workflows/<file>@<ref>`. IAM cannot condition on job_workflow_ref by itself (AWS supports no custom
+ * OIDC claims: https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws),
+ * so the subject carries it.
+ */
+export const OIDC_SUBJECT_CLAIMS = ["repo", "context", "job_workflow_ref"] as const;
+
+/** The workflows that may use each kind of role, and the refs they run from. */
+export const CI_WORKFLOWS: Record<CiRoleKind, readonly { readonly file: string; readonly ref: string }[]> = {
+  // Deploys run only from main's deploy.yml: a branch's edited workflow never gets the deploy role,
+  // even where the GitHub environment's branch rule was forgotten.
+  deploy: [{ file: "deploy.yml", ref: "refs/heads/main" }],
+  // Pull requests plan from their merge ref; the nightly drift check plans main.
+  plan: [
+    { file: "plan.yml", ref: "refs/pull/*/merge" },
+    { file: "drift.yml", ref: "refs/heads/main" },
+  ],
+};
+
+/** The `gh` command that makes GitHub send {@link OIDC_SUBJECT_CLAIMS} in every OIDC subject of the repository. */
+export function oidcSubjectSetting(repo: GithubRepository): string {
+  const body = JSON.stringify({ use_default: false, include_claim_keys: OIDC_SUBJECT_CLAIMS });
+  return `gh api --method PUT repos/${repo.owner}/${repo.repository}/actions/oidc/customization/sub --input - <<< '${body}'`;
+}
+
+/**
+ * Only jobs of this repository running in this one GitHub environment, from the workflows (and refs) its
+ * kind of role is for, with AWS as the audience.
+ */
 export function githubTrustStatements(
   repo: GithubRepository,
   env: CiEnvironment,
   kind: CiRoleKind,
 ): PolicyStatement[] {
+  const subjects = CI_WORKFLOWS[kind].map(
+    ({ file, ref }) =>
+      `${githubSubject(repo, githubEnvironment(env.name, kind))}:job_workflow_ref:` +
+      `${repo.owner}/${repo.repository}/.github/workflows/${file}@${ref}`,
+  );
+  const audience = { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE };
+  const subject = { [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : subjects };
   return [
     {
-      Sid: "GithubEnvironmentOnly",
+      Sid: "GithubEnvironmentAndWorkflowOnly",
       Effect: "Allow",
       Principal: { Federated: oidcProviderArn(env.accountId) },
       Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
-          [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(repo, githubEnvironment(env.name, kind)),
-        },
-      },
+      // A pull request's ref carries its number, so plan subjects need StringLike; deploys match exactly.
+      Condition: subjects.some((s) => s.includes("*"))
+        ? { StringEquals: audience, StringLike: subject }
+        : { StringEquals: { ...audience, ...subject } },
     },
   ];
 }
@@ -76,6 +113,12 @@ export function githubTrustStatements(
 
 const bucketArn = (state: StateBucket) => `arn:aws:s3:::${state.bucket}`;
 const objectArn = (state: StateBucket, key: string) => `${bucketArn(state)}/${key}`;
+
+/** What each kind of role does with the state's key: plans only read the state. */
+export const STATE_KEY_ACTIONS: Record<CiRoleKind, readonly string[]> = {
+  plan: ["kms:Decrypt"],
+  deploy: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+};
 
 export function stateAccessStatements(
   state: StateBucket,
@@ -91,23 +134,114 @@ export function stateAccessStatements(
       Action: kind === "deploy" ? ["s3:GetObject", "s3:PutObject"] : "s3:GetObject",
       Resource: objectArn(state, env.stateKey),
     },
-    {
-      // Terraform's S3-native locking (use_lockfile) writes and deletes <key>.tflock, plans included.
+  ];
+  if (kind === "deploy") {
+    // Terraform's S3-native locking (use_lockfile) writes and deletes <key>.tflock. Plans run with
+    // -lock=false: pull-request code runs with the plan role, so it may not hold (or break) the lock.
+    statements.push({
       Sid: "TakeStateLock",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: objectArn(state, lockFile),
-    },
-  ];
-  if (state.kmsKeyArn) {
-    statements.push({
-      Sid: "UseStateKey",
-      Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-      Resource: state.kmsKeyArn,
     });
   }
+  statements.push(
+    state.kmsKeyArn
+      ? { Sid: "UseStateKey", Effect: "Allow", Action: STATE_KEY_ACTIONS[kind], Resource: state.kmsKeyArn }
+      : {
+          // The bootstrap's own state key: its id is random, so the grant names the state account's keys,
+          // through S3 for this bucket only; the key's policy admits exactly the CI roles.
+          Sid: "UseStateKey",
+          Effect: "Allow",
+          Action: STATE_KEY_ACTIONS[kind],
+          Resource: `arn:aws:kms:${state.region}:${state.accountId}:key/*`,
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": `s3.${state.region}.amazonaws.com`,
+              "kms:EncryptionContext:aws:s3:arn": bucketArn(state),
+            },
+          },
+        },
+  );
   return statements;
+}
+
+/** The actions that manage a KMS key without using it: what the account's administrators keep. */
+const KEY_ADMINISTRATION = [
+  "kms:CancelKeyDeletion",
+  "kms:Create*",
+  "kms:Delete*",
+  "kms:Describe*",
+  "kms:Disable*",
+  "kms:Enable*",
+  "kms:Get*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Revoke*",
+  "kms:RotateKeyOnDemand",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:Update*",
+];
+
+/**
+ * The state key's policy: the state account administers it (through IAM, so only its administrators
+ * can), the CI roles use it as their kind needs, and only the named administrators may decrypt besides.
+ * Nobody else in any account can read a state object, whatever their S3 permissions.
+ */
+export function stateKeyPolicy(
+  state: StateBucket,
+  environments: readonly CiEnvironment[],
+  administrators: readonly string[],
+): PolicyStatement[] {
+  const root = (account: string) => `arn:aws:iam::${account}:root`;
+  return [
+    {
+      Sid: "AccountAdministratorsManageTheKey",
+      Effect: "Allow",
+      Principal: { AWS: root(state.accountId) },
+      Action: KEY_ADMINISTRATION,
+      Resource: "*",
+    },
+    ...environments.flatMap((env) =>
+      (["plan", "deploy"] as const).map((kind): PolicyStatement => ({
+        Sid: `${pascal(kind)}Role${pascal(env.name)}UsesTheKey`,
+        Effect: "Allow",
+        Principal: { AWS: root(env.accountId) },
+        Action: [...STATE_KEY_ACTIONS[kind], "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { ArnEquals: { "aws:PrincipalArn": ciRoleArn(env, kind) } },
+      })),
+    ),
+    ...(administrators.length > 0
+      ? [
+          {
+            Sid: "NamedAdministratorsReadTheState",
+            Effect: "Allow" as const,
+            Principal: { AWS: root(state.accountId) },
+            Action: [...STATE_KEY_ACTIONS.deploy, "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { ArnLike: { "aws:PrincipalArn": administrators } },
+          },
+        ]
+      : []),
+  ];
+}
+
+/** State objects are written under the key: a client asking S3 for anything else is refused. */
+export function stateEncryptionStatement(state: StateBucket): PolicyStatement {
+  return {
+    Sid: "DenyStateWithoutTheKey",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:PutObject",
+    Resource: `${bucketArn(state)}/*`,
+    Condition: {
+      StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+      Null: { "s3:x-amz-server-side-encryption": "false" },
+    },
+  };
 }
 
 /**
@@ -120,7 +254,7 @@ export function stateBucketGrants(
   kind: CiRoleKind,
 ): PolicyStatement[] {
   return stateAccessStatements(state, env, kind)
-    .filter((statement) => statement.Sid !== "UseStateKey")
+    .filter((statement) => !statement.Action.toString().startsWith("kms:"))
     .map((statement) => ({
       ...statement,
       Sid: `${statement.Sid}${pascal(env.name)}${pascal(kind)}`,
@@ -144,7 +278,9 @@ function resources(env: CiEnvironment) {
   const stream = `arn:aws:kinesis:${region}:${account}:stream/${names.stream}`;
   const ingestFunction = `arn:aws:lambda:${region}:${account}:function:${names.ingestFunction}`;
   const logGroup = `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${names.ingestFunction}`;
+  const accessLogGroup = `arn:aws:logs:${region}:${account}:log-group:${names.ingestAccessLogGroup}`;
   const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const topic = `arn:aws:sns:${region}:${account}:${names.alarmTopic}`;
   return {
     stream,
     streams: [stream, `${stream}/*`],
@@ -154,6 +290,12 @@ function resources(env: CiEnvironment) {
     lakeMarkers: LAKE_PREFIXES.map((prefix) => `arn:aws:s3:::${names.lakeBucket}/${prefix}`),
     functions: [ingestFunction, `${ingestFunction}:*`],
     logGroups: [logGroup, `${logGroup}:*`],
+    accessLogGroups: [accessLogGroup, `${accessLogGroup}:*`],
+    alarmTopic: [topic, `${topic}:*`],
+    alarms: ALARM_NAMES.map(
+      (name) => `arn:aws:cloudwatch:${region}:${account}:alarm:${names.alarmPrefix}${name}`,
+    ),
+    guestBoundary: `arn:aws:iam::${account}:policy/${names.guestBoundary}`,
     allLogGroups: `arn:aws:logs:${region}:${account}:log-group:*`,
     httpApis: [`arn:aws:apigateway:${region}::/apis`, `arn:aws:apigateway:${region}::/apis/*`],
     apiTags: `arn:aws:apigateway:${region}::/tags/*`,
@@ -241,7 +383,25 @@ export function planPolicy(state: StateBucket, env: CiEnvironment): PolicyStatem
       Sid: "ReadLogGroupTags",
       Effect: "Allow",
       Action: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
-      Resource: r.logGroups,
+      Resource: [...r.logGroups, ...r.accessLogGroups],
+    },
+    {
+      Sid: "ReadAlarmTopic",
+      Effect: "Allow",
+      Action: ["sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"],
+      Resource: r.alarmTopic,
+    },
+    {
+      Sid: "ReadAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+      Resource: r.alarms,
+    },
+    {
+      Sid: "ReadGuestBoundary",
+      Effect: "Allow",
+      Action: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags", "iam:ListPolicyVersions"],
+      Resource: r.guestBoundary,
     },
     { Sid: "ReadHttpApis", Effect: "Allow", Action: "apigateway:GET", Resource: [...r.httpApis, r.apiTags] },
     {
@@ -329,6 +489,28 @@ export function permissionsBoundaryPolicy(env: CiEnvironment): PolicyStatement[]
   return statements;
 }
 
+/**
+ * The most the page's anonymous visitors may ever do: put records into the environment's stream (and
+ * encrypt them, when the stream has its own key). The guest role carries this boundary, not the
+ * environment's, which allows lake reads and writes.
+ */
+export function guestBoundaryPolicy(env: CiEnvironment): PolicyStatement[] {
+  const r = resources(env);
+  return [
+    { Sid: "PutRecords", Effect: "Allow", Action: STREAM_WRITE_ACTIONS, Resource: r.stream },
+    ...(env.streamKmsKeyArn
+      ? [
+          {
+            Sid: "StreamKey",
+            Effect: "Allow" as const,
+            Action: "kms:GenerateDataKey",
+            Resource: env.streamKmsKeyArn,
+          },
+        ]
+      : []),
+  ];
+}
+
 /** IAM actions that keep a role up to date without changing what it may do. */
 const ROLE_UPKEEP = [
   "iam:DeleteRole",
@@ -357,14 +539,40 @@ const ROLE_PERMISSION_WRITES = [
 
 /** With a boundary, permission writes only on roles that carry it; without one, as they always were. */
 function environmentRoleStatements(env: CiEnvironment, roles: readonly string[]): PolicyStatement[] {
+  const guestRole = `arn:aws:iam::${env.accountId}:role/${env.names.guestRole}`;
+  const guestBoundary = permissionsBoundaryArn(env.accountId, env.names.guestBoundary);
   if (!env.permissionsBoundary) {
     // Without a boundary a deploy can grant the environment's roles anything: see docs/delivery.md.
     return [
       {
         Sid: "ManageEnvironmentRoles",
         Effect: "Allow",
-        Action: [...ROLE_UPKEEP, "iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"].sort(),
+        Action: [
+          ...ROLE_UPKEEP,
+          "iam:CreateRole",
+          "iam:DeleteRolePolicy",
+          "iam:PutRolePermissionsBoundary",
+          "iam:PutRolePolicy",
+        ].sort(),
         Resource: roles,
+      },
+      {
+        // The stack makes the guest role's boundary itself when the bootstrap does not.
+        Sid: "ManageGuestBoundary",
+        Effect: "Allow",
+        Action: [
+          "iam:CreatePolicy",
+          "iam:CreatePolicyVersion",
+          "iam:DeletePolicy",
+          "iam:DeletePolicyVersion",
+          "iam:GetPolicy",
+          "iam:GetPolicyVersion",
+          "iam:ListPolicyTags",
+          "iam:ListPolicyVersions",
+          "iam:TagPolicy",
+          "iam:UntagPolicy",
+        ],
+        Resource: guestBoundary,
       },
     ];
   }
@@ -377,8 +585,16 @@ function environmentRoleStatements(env: CiEnvironment, roles: readonly string[])
       Sid: "ChangeEnvironmentRolesWithinTheBoundary",
       Effect: "Allow",
       Action: ROLE_PERMISSION_WRITES,
-      Resource: roles,
+      Resource: roles.filter((role) => role !== guestRole),
       Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+    },
+    {
+      // The guest role, which anyone can assume, only within its own, narrower boundary.
+      Sid: "ChangeTheGuestRoleWithinItsBoundary",
+      Effect: "Allow",
+      Action: ROLE_PERMISSION_WRITES,
+      Resource: guestRole,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": guestBoundary } },
     },
     {
       Sid: "KeepEveryRolesBoundary",
@@ -398,7 +614,7 @@ function environmentRoleStatements(env: CiEnvironment, roles: readonly string[])
         "iam:TagPolicy",
         "iam:UntagPolicy",
       ],
-      Resource: boundary,
+      Resource: [boundary, guestBoundary],
     },
   ];
 }
@@ -420,8 +636,44 @@ export function deployPolicy(state: StateBucket, env: CiEnvironment): PolicyStat
       Resource: [...r.buckets, r.siteObjects, r.lakeObjects],
     },
     { Sid: "ManageIngestFunction", Effect: "Allow", Action: "lambda:*", Resource: r.functions },
-    { Sid: "ManageIngestLogs", Effect: "Allow", Action: "logs:*", Resource: r.logGroups },
+    {
+      Sid: "ManageIngestLogs",
+      Effect: "Allow",
+      Action: "logs:*",
+      Resource: [...r.logGroups, ...r.accessLogGroups],
+    },
     { Sid: "FindLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: r.allLogGroups },
+    {
+      // Waiver: turning on an HTTP API's access logs takes these log-delivery calls, which have no
+      // resource type (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html).
+      Sid: "DeliverApiAccessLogs",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:DescribeResourcePolicies",
+        "logs:GetLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:UpdateLogDelivery",
+      ],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": env.region } },
+    },
+    { Sid: "ManageAlarmTopic", Effect: "Allow", Action: "sns:*", Resource: r.alarmTopic },
+    {
+      Sid: "ManageAlarms",
+      Effect: "Allow",
+      Action: [
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:ListTagsForResource",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+      ],
+      Resource: r.alarms,
+    },
     {
       // HTTP API ids are random: the account and region are the boundary (one account per environment).
       Sid: "ManageHttpApis",

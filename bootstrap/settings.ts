@@ -26,6 +26,16 @@ const settingsSchema = z.strictObject({
     }),
   state_account_id: z.string().regex(ACCOUNT_ID, '12 digits, quoted ("123456789012")'),
   existing_oidc_provider_accounts: z.array(z.string().regex(ACCOUNT_ID, "12-digit account ids")).default([]),
+  state_administrators: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/,
+          "IAM role or user ARNs (wildcards allowed)",
+        ),
+    )
+    .default([]),
 });
 
 export interface GithubRepository {
@@ -56,6 +66,8 @@ export interface CiEnvironment {
   readonly stateKey: string;
   /** Customer-managed keys its stream and lake use. */
   readonly kmsKeyArns: readonly string[];
+  /** The stream's customer-managed key, which guests encrypt records with. @default - alias/aws/kinesis */
+  readonly streamKmsKeyArn?: string;
   /**
    * The managed policy that caps the environment's IAM roles (`aws.permissions_boundary`), by name.
    * @default - none: the roles are uncapped
@@ -69,6 +81,11 @@ export interface BootstrapInputs {
   readonly environments: readonly CiEnvironment[];
   /** Accounts whose GitHub OIDC provider already exists. */
   readonly existingOidcProviderAccounts: readonly string[];
+  /**
+   * Roles or users of the state account that may read the state besides CI (ARNs, wildcards allowed),
+   * e.g. the administrators' SSO role for a recovery. @default [] (CI's roles only)
+   */
+  readonly stateAdministrators: readonly string[];
 }
 
 /** Bad bootstrap input, one problem a line, each with where to fix it. */
@@ -163,8 +180,10 @@ export function loadBootstrapInputs(settingsFile: string, configDir: string): Bo
       kmsKeyArns: [env.config.stream.kms_key_arn, env.config.lake.kms_key_arn].filter(
         (arn): arn is string => arn !== undefined,
       ),
+      streamKmsKeyArn: env.config.stream.kms_key_arn,
       permissionsBoundary: env.config.aws.permissions_boundary ? env.names.permissionsBoundary : undefined,
     })),
     existingOidcProviderAccounts: settings.existing_oidc_provider_accounts,
+    stateAdministrators: settings.state_administrators,
   };
 }

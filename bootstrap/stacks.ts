@@ -7,6 +7,8 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
@@ -23,10 +25,13 @@ import {
   githubEnvironment,
   githubTrustStatements,
   GITHUB_OIDC_URL,
+  guestBoundaryPolicy,
   oidcProviderArn,
   permissionsBoundaryPolicy,
   planPolicy,
   stateBucketGrants,
+  stateEncryptionStatement,
+  stateKeyPolicy,
   STS_AUDIENCE,
   type CiRoleKind,
 } from "./policies";
@@ -57,27 +62,53 @@ abstract class BootstrapStack extends TerraformStack {
   }
 }
 
-/** The Terraform state bucket: versioned, encrypted, private, TLS-only, and never destroyed by Terraform. */
+/**
+ * The Terraform state bucket: versioned, encrypted, private, TLS-only, and never destroyed by Terraform.
+ * The state holds secrets (a token recipient's activation link, for one), so unless config names a key
+ * of its own (state.kms_key_arn) the bucket gets a KMS key whose policy admits only CI's roles and the
+ * account's administrators: an S3 read grant alone reads nothing.
+ */
 export class StateBucketStack extends BootstrapStack {
   readonly bucket: S3Bucket;
+  /** The key the bootstrap made, when config names none. */
+  readonly key?: KmsKey;
 
   constructor(
     scope: Construct,
     id: string,
-    props: { state: StateBucket; environments: readonly CiEnvironment[] },
+    props: {
+      state: StateBucket;
+      environments: readonly CiEnvironment[];
+      /** @default [] */
+      administrators?: readonly string[];
+    },
     options: BootstrapStackOptions,
   ) {
     const { state } = props;
     super(scope, id, options, state.accountId, state.region);
     const kinds: CiRoleKind[] = ["plan", "deploy"];
+    const key = state.kmsKeyArn
+      ? undefined
+      : new KmsKey(this, "state_key", {
+          description: `lakestack: Terraform state in ${state.bucket}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: policyDocument(stateKeyPolicy(state, props.environments, props.administrators ?? [])),
+          lifecycle: { preventDestroy: true },
+        });
+    if (key) new KmsAlias(this, "state_key_alias", { name: `alias/${state.bucket}`, targetKeyId: key.keyId });
+    this.key = key;
     this.bucket = privateBucket(this, "state_", {
       bucketName: state.bucket,
-      kmsKeyArn: state.kmsKeyArn,
+      kmsKeyArn: state.kmsKeyArn ?? key?.arn,
       protect: true,
-      policyStatements: () =>
-        props.environments.flatMap((env) => kinds.flatMap((kind) => stateBucketGrants(state, env, kind))),
+      policyStatements: () => [
+        stateEncryptionStatement(state),
+        ...props.environments.flatMap((env) => kinds.flatMap((kind) => stateBucketGrants(state, env, kind))),
+      ],
     }).bucket;
     new TerraformOutput(this, "stateBucket", { value: this.bucket.bucket });
+    if (key) new TerraformOutput(this, "stateKeyArn", { value: key.arn });
   }
 }
 
@@ -110,12 +141,18 @@ export class GithubAccessStack extends BootstrapStack {
     const roles = new Map<string, IamRole>();
     for (const env of props.environments) {
       if (env.permissionsBoundary) {
-        // Made here, with administrator rights, because the deploy role may never write it.
+        // Made here, with administrator rights, because the deploy role may never write them.
         new IamPolicy(this, `${env.name}_permissions_boundary`, {
           name: env.permissionsBoundary,
           path: "/",
           description: `lakestack: the most ${env.name}'s own IAM roles may do, whatever a deploy grants them`,
           policy: policyDocument(permissionsBoundaryPolicy(env)),
+        });
+        new IamPolicy(this, `${env.name}_guest_boundary`, {
+          name: env.names.guestBoundary,
+          path: "/",
+          description: `lakestack: the most ${env.name}'s anonymous page visitors may do: put records`,
+          policy: policyDocument(guestBoundaryPolicy(env)),
         });
       }
       const policies: Record<CiRoleKind, string> = {
@@ -163,7 +200,7 @@ export function addBootstrapStacks(
   const state = new StateBucketStack(
     scope,
     "state",
-    { state: inputs.state, environments: inputs.environments },
+    { state: inputs.state, environments: inputs.environments, administrators: inputs.stateAdministrators },
     options,
   );
   const byAccount = new Map<string, CiEnvironment[]>();

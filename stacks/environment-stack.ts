@@ -351,7 +351,10 @@ export class EnvironmentStack extends TerraformStack {
       bucket: state.bucket!,
       key: `${state.key_prefix}/${environment.name}.tfstate`,
       region: state.region ?? aws.region,
-      encrypt: true,
+      // With `encrypt` but no key, Terraform asks S3 for SSE-S3 on every write and so bypasses the
+      // bucket's default key, which the bootstrap makes for the state (and its bucket policy refuses
+      // such writes). Without a key of its own, the state takes the bucket's default.
+      encrypt: state.kms_key_arn ? true : undefined,
       kmsKeyId: state.kms_key_arn,
     });
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's typed config predates it.

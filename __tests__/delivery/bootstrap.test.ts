@@ -2,15 +2,21 @@ import { Testing } from "cdktf";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
+import { nextSteps } from "../../bootstrap/main";
 import {
   ciRoleArn,
   deployPolicy,
   githubSubject,
+  githubTrustStatements,
+  guestBoundaryPolicy,
+  oidcSubjectSetting,
   permissionsBoundaryArn,
   permissionsBoundaryPolicy,
   planPolicy,
   stateAccessStatements,
+  stateEncryptionStatement,
 } from "../../bootstrap/policies";
+import { ALARM_NAMES } from "../../modules/aws/alarms";
 import {
   BootstrapInputError,
   loadBootstrapInputs,
@@ -71,7 +77,13 @@ describe("the bootstrap stacks for the reference config", () => {
     const [encryption] = Object.values<any>(
       state.resource.aws_s3_bucket_server_side_encryption_configuration,
     );
-    expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+    expect(encryption.rule[0]).toMatchObject({
+      apply_server_side_encryption_by_default: {
+        sse_algorithm: "aws:kms",
+        kms_master_key_id: "${aws_kms_key.state_key.arn}",
+      },
+      bucket_key_enabled: true,
+    });
     expect(Object.values<any>(state.resource.aws_s3_bucket_public_access_block)[0]).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
@@ -126,22 +138,27 @@ describe("the bootstrap stacks for the reference config", () => {
       ["plan", "plan-prod"],
       ["deploy", "prod"],
     ] as const) {
-      expect(trustOf(`${prod.project}-prod-ci-${kind}`)).toEqual([
-        {
-          Sid: "GithubEnvironmentOnly",
-          Effect: "Allow",
-          Principal: {
-            Federated: `arn:aws:iam::${prod.accountId}:oidc-provider/token.actions.githubusercontent.com`,
-          },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": `repo:seismo-platform/lakestack:environment:${environment}`,
-            },
-          },
+      const [statement] = trustOf(`${prod.project}-prod-ci-${kind}`);
+      expect(statement).toMatchObject({
+        Effect: "Allow",
+        Principal: {
+          Federated: `arn:aws:iam::${prod.accountId}:oidc-provider/token.actions.githubusercontent.com`,
         },
-      ]);
+        Action: "sts:AssumeRoleWithWebIdentity",
+      });
+      expect(statement.Condition?.StringEquals?.["token.actions.githubusercontent.com:aud"]).toBe(
+        "sts.amazonaws.com",
+      );
+      const subjects = asList(
+        (statement.Condition?.StringEquals ?? statement.Condition?.StringLike)?.[
+          "token.actions.githubusercontent.com:sub"
+        ],
+      );
+      for (const subject of subjects) {
+        expect(
+          subject.startsWith(`repo:seismo-platform/lakestack:environment:${environment}:job_workflow_ref:`),
+        ).toBe(true);
+      }
     }
     expect(roles.every((r) => r.path === "/lakestack-ci/")).toBe(true);
   });
@@ -182,15 +199,14 @@ describe("the plan role's permissions", () => {
     );
   });
 
-  it("writes nothing but its state lock file", () => {
+  it("writes nothing, not even the state lock: pull-request plans run with -lock=false", () => {
     const writes = grants(statements).filter(([action]) =>
-      /^(s3:(Put|Delete)|kinesis:(Put|Create|Delete)|lambda:(Create|Update|Delete)|iam:(Create|Put|Delete|Update|Attach)|apigateway:(POST|PUT|PATCH|DELETE))/.test(
+      /^(s3:(Put|Delete)|kinesis:(Put|Create|Delete)|lambda:(Create|Update|Delete)|iam:(Create|Put|Delete|Update|Attach)|apigateway:(POST|PUT|PATCH|DELETE)|sns:(Create|Delete|Set|Subscribe|Publish)|cloudwatch:(Put|Delete)|kms:(Encrypt|GenerateDataKey))/.test(
         action,
       ),
     );
-    expect(writes.length).toBeGreaterThan(0);
-    for (const [, resource] of writes)
-      expect(resource).toBe(`arn:aws:s3:::${inputs.state.bucket}/${prod.stateKey}.tflock`);
+    expect(writes).toEqual([]);
+    expect(JSON.stringify(statements)).not.toContain(".tflock");
   });
 
   it("names every service's actions and never grants on '*'", () => {
@@ -207,19 +223,23 @@ describe("the deploy role's permissions", () => {
   // A resource type the stacks start using without a grant here fails the first deploy, not a review.
   it("covers the service of every AWS resource type the environment's stack creates", () => {
     const serviceOf: Record<string, string> = {
-      apigatewayv2: "apigateway",
-      cloudfront: "cloudfront",
-      cloudwatch: "logs",
-      cognito: "cognito-identity",
-      iam: "iam",
-      kinesis: "kinesis",
-      lambda: "lambda",
-      s3: "s3",
+      aws_apigatewayv2: "apigateway",
+      aws_cloudfront: "cloudfront",
+      aws_cloudwatch_log: "logs",
+      aws_cloudwatch_metric: "cloudwatch",
+      aws_cognito: "cognito-identity",
+      aws_iam: "iam",
+      aws_kinesis: "kinesis",
+      aws_lambda: "lambda",
+      aws_s3: "s3",
+      aws_sns: "sns",
     };
     const { json } = synthStack(referenceEnvironment("prod"));
     const services = Object.keys(json.resource)
       .filter((type) => type.startsWith("aws_"))
-      .map((type) => serviceOf[type.split("_")[1]] ?? type);
+      .map(
+        (type) => Object.entries(serviceOf).find(([prefix]) => type.startsWith(`${prefix}_`))?.[1] ?? type,
+      );
     const granted = new Set(actionsOf(statements).map((action) => action.split(":")[0]));
     expect([...new Set(services)].filter((service) => !granted.has(service))).toEqual([]);
   });
@@ -244,14 +264,22 @@ describe("the deploy role's permissions", () => {
         .map((name) => `arn:aws:iam::${prod.accountId}:role/${name}`)
         .sort(),
     );
-    // The one "*": CreateIdentityPool has no resource type; it is held to the environment's region.
+    // The two "*": CreateIdentityPool and the log deliveries of API access logs have no resource type;
+    // both are held to the environment's region.
     const star = statements.filter((s) => asList(s.Resource).includes("*"));
     expect(star).toEqual([
+      expect.objectContaining({
+        Sid: "DeliverApiAccessLogs",
+        Condition: { StringEquals: { "aws:RequestedRegion": prod.region } },
+      }),
       expect.objectContaining({
         Action: "cognito-identity:CreateIdentityPool",
         Condition: { StringEquals: { "aws:RequestedRegion": prod.region } },
       }),
     ]);
+    expect(
+      actionsOf(star.filter((s) => s.Sid === "DeliverApiAccessLogs")).every((a) => a.startsWith("logs:")),
+    ).toBe(true);
   });
 
   it("cannot change CI's own roles or the OIDC provider", () => {
@@ -334,13 +362,16 @@ describe("the permissions boundary", () => {
     }
   });
 
-  it("is the boundary the environment's stack puts on every one of its roles", () => {
+  it("is the boundary the environment's stack puts on every one of its roles but the guests'", () => {
     const { json } = synthStack(referenceEnvironment("prod"));
     const roles = Object.values<any>(json.resource.aws_iam_role);
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
       expect(role.permissions_boundary).toBe(
-        permissionsBoundaryArn(prod.accountId, prod.permissionsBoundary!),
+        permissionsBoundaryArn(
+          prod.accountId,
+          role.name === prod.names.guestRole ? prod.names.guestBoundary : prod.permissionsBoundary!,
+        ),
       );
     }
   });
@@ -419,20 +450,29 @@ describe("the deploy role's IAM writes", () => {
   const allowsAny = (s: PolicyStatement, actions: readonly string[]) =>
     s.Effect === "Allow" && asList(s.Action).some((a) => actions.some((action) => actionMatches(a, action)));
 
-  it("change what the environment's roles may do only on roles that carry the boundary", () => {
+  it("change what the environment's roles may do only on roles that carry the boundary (the guests': their own)", () => {
     const writers = statements.filter((s) => allowsAny(s, ROLE_PERMISSION_WRITES));
-    expect(writers).toHaveLength(1);
+    expect(writers).toHaveLength(2);
+    const role = (name: string) => `arn:aws:iam::${prod.accountId}:role/${name}`;
     expect(writers[0].Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": boundaryArn } });
     expect([...asList(writers[0].Action)].sort()).toEqual(ROLE_PERMISSION_WRITES);
     expect(asList(writers[0].Resource)).toEqual(
       [
-        prod.names.guestRole,
         prod.names.ingestRole,
         prod.names.kinesisReaderRole,
         prod.names.lakeAccessRole,
         prod.names.computeRole,
-      ].map((name) => `arn:aws:iam::${prod.accountId}:role/${name}`),
+      ].map(role),
     );
+    expect(writers[1]).toMatchObject({
+      Resource: role(prod.names.guestRole),
+      Condition: {
+        StringEquals: {
+          "iam:PermissionsBoundary": permissionsBoundaryArn(prod.accountId, prod.names.guestBoundary),
+        },
+      },
+    });
+    expect([...asList(writers[1].Action)].sort()).toEqual(ROLE_PERMISSION_WRITES);
   });
 
   it("can neither take a boundary off a role nor change the boundary policy", () => {
@@ -475,7 +515,14 @@ describe("the deploy role's IAM writes", () => {
     const writers = unbounded.filter((s) => allowsAny(s, ROLE_PERMISSION_WRITES));
     expect(writers.map((s) => s.Condition)).toEqual([undefined]);
     expect(actionsOf(writers)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy"]));
-    expect(JSON.stringify(unbounded)).not.toContain("PermissionsBoundary");
+    expect(JSON.stringify(unbounded)).not.toContain("iam:PermissionsBoundary");
+    expect(
+      unbounded.filter((s) => s.Effect === "Deny" && JSON.stringify(s.Action).includes("Boundary")),
+    ).toEqual([]);
+    // The stack then makes the guest role's boundary itself, and may manage exactly that policy.
+    expect(unbounded.find((s) => s.Sid === "ManageGuestBoundary")?.Resource).toBe(
+      permissionsBoundaryArn(prod.accountId, prod.names.guestBoundary),
+    );
   });
 });
 
@@ -523,5 +570,200 @@ describe("bootstrap inputs", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** IAM's StringLike: `*` matches any run of characters, `?` any one. */
+const iamLike = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(value);
+
+describe("the CI roles' trust, pinned to the workflow", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+  const admits = (kind: "plan" | "deploy", subject: string) => {
+    const [statement] = githubTrustStatements(inputs.github, prod, kind);
+    const equals = statement.Condition?.StringEquals?.["token.actions.githubusercontent.com:sub"];
+    const like = statement.Condition?.StringLike?.["token.actions.githubusercontent.com:sub"];
+    return equals !== undefined
+      ? asList(equals).includes(subject)
+      : asList(like).some((pattern) => iamLike(pattern, subject));
+  };
+  const subject = (environment: string, workflow: string, ref: string) =>
+    `repo:seismo-platform/lakestack:environment:${environment}:job_workflow_ref:seismo-platform/lakestack/.github/workflows/${workflow}@${ref}`;
+
+  it("gives the deploy role only to main's deploy.yml in the environment", () => {
+    expect(admits("deploy", subject("prod", "deploy.yml", "refs/heads/main"))).toBe(true);
+    expect(admits("deploy", subject("prod", "deploy.yml", "refs/heads/my-branch"))).toBe(false);
+    expect(admits("deploy", subject("prod", "evil.yml", "refs/heads/main"))).toBe(false);
+    // The subject GitHub sends before the repository setting: no workflow in it, so no role.
+    expect(admits("deploy", "repo:seismo-platform/lakestack:environment:prod")).toBe(false);
+  });
+
+  it("gives the plan role to plan.yml in pull requests and drift.yml on main", () => {
+    expect(admits("plan", subject("plan-prod", "plan.yml", "refs/pull/42/merge"))).toBe(true);
+    expect(admits("plan", subject("plan-prod", "drift.yml", "refs/heads/main"))).toBe(true);
+    expect(admits("plan", subject("plan-prod", "drift.yml", "refs/heads/my-branch"))).toBe(false);
+    expect(admits("plan", subject("plan-prod", "deploy.yml", "refs/heads/main"))).toBe(false);
+    expect(admits("plan", subject("prod", "plan.yml", "refs/pull/42/merge"))).toBe(false);
+  });
+
+  it("prints the one-time repository setting that puts the workflow into the subject", () => {
+    const { state, accounts } = addBootstrapStacks(Testing.app(), inputs, {
+      outDir: "bootstrap/cdktf.out",
+      stateDir: "bootstrap",
+    });
+    const steps = nextSteps(inputs, { state, accounts }, "bootstrap/cdktf.out");
+    expect(steps).toContain(oidcSubjectSetting(inputs.github));
+    expect(oidcSubjectSetting(inputs.github)).toBe(
+      "gh api --method PUT repos/seismo-platform/lakestack/actions/oidc/customization/sub --input - <<< " +
+        `'{"use_default":false,"include_claim_keys":["repo","context","job_workflow_ref"]}'`,
+    );
+  });
+});
+
+describe("the guest boundary", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const { accounts } = synthesized(inputs);
+
+  it("is a managed policy per environment that allows only putting records into its stream", () => {
+    for (const env of inputs.environments) {
+      const policies = Object.values<any>(accounts.get(env.accountId)!.resource.aws_iam_policy);
+      const guest = policies.find((p) => p.name === env.names.guestBoundary);
+      expect(JSON.parse(guest.policy).Statement).toEqual([
+        {
+          Sid: "PutRecords",
+          Effect: "Allow",
+          Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
+          Resource: `arn:aws:kinesis:${env.region}:${env.accountId}:stream/${env.names.stream}`,
+        },
+      ]);
+    }
+  });
+
+  it("lets guests encrypt with the stream's own key, and with no other", () => {
+    const key = "arn:aws:kms:eu-west-1:500000000303:key/1111aaaa-11aa-11aa-11aa-111111aaaaaa";
+    const { ci } = prodVariant([
+      [["stream", "kms_key_arn"], key],
+      [["lake", "kms_key_arn"], key.replace("1111aaaa", "2222bbbb")],
+    ]);
+    expect(guestBoundaryPolicy(ci).filter((s) => asList(s.Action).some((a) => a.startsWith("kms:")))).toEqual(
+      [{ Sid: "StreamKey", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: key }],
+    );
+  });
+
+  it("cannot be changed by the deploy role", () => {
+    const prod = inputs.environments.find((e) => e.name === "prod")!;
+    const leave = deployPolicy(inputs.state, prod).find((s) => s.Sid === "LeaveTheBoundaryAlone")!;
+    expect(leave.Effect).toBe("Deny");
+    expect(asList(leave.Resource)).toContain(
+      permissionsBoundaryArn(prod.accountId, prod.names.guestBoundary),
+    );
+  });
+});
+
+describe("the state key", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const administrators = [
+    `arn:aws:iam::${inputs.state.accountId}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*`,
+  ];
+  const { state } = synthesized({ ...inputs, stateAdministrators: administrators });
+  const key = state.resource.aws_kms_key.state_key;
+  const keyPolicy = JSON.parse(key.policy).Statement as PolicyStatement[];
+  const reading = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncrypt*", "kms:*"];
+
+  it("is a rotating customer key the state bucket encrypts with by default, never destroyed by Terraform", () => {
+    expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    expect(state.resource.aws_kms_alias.state_key_alias.name).toBe(`alias/${inputs.state.bucket}`);
+    expect(state.output.stateKeyArn.value).toBe("${aws_kms_key.state_key.arn}");
+  });
+
+  it("admits only the CI roles, as their kind needs, and the named administrators to its data", () => {
+    const users = keyPolicy.filter((s) => asList(s.Action).some((a) => reading.includes(a)));
+    const principals = users.map(
+      (s) => s.Condition?.ArnEquals?.["aws:PrincipalArn"] ?? s.Condition?.ArnLike?.["aws:PrincipalArn"],
+    );
+    expect(principals).toEqual([
+      ...inputs.environments.flatMap((env) => [ciRoleArn(env, "plan"), ciRoleArn(env, "deploy")]),
+      administrators,
+    ]);
+    for (const env of inputs.environments) {
+      const plan = users.find(
+        (s) => s.Condition?.ArnEquals?.["aws:PrincipalArn"] === ciRoleArn(env, "plan"),
+      )!;
+      expect(asList(plan.Action).sort()).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
+    }
+    // The account itself only administers the key: an S3 grant or an IAM kms:Decrypt on "*" reads nothing.
+    const account = keyPolicy.find((s) => s.Sid === "AccountAdministratorsManageTheKey")!;
+    expect(account.Condition).toBeUndefined();
+    expect(
+      asList(account.Action).filter((a) => reading.some((r) => actionMatches(a, r.replace("*", "")))),
+    ).toEqual([]);
+  });
+
+  it("leaves out the administrators' statement when none are named", () => {
+    const { state: plain } = synthesized(inputs);
+    const statements = JSON.parse(plain.resource.aws_kms_key.state_key.policy).Statement as PolicyStatement[];
+    expect(statements.map((s) => s.Sid)).not.toContain("NamedAdministratorsReadTheState");
+  });
+
+  it("refuses state writes that ask S3 for any other encryption", () => {
+    const bucketPolicy = JSON.parse(Object.values<any>(state.resource.aws_s3_bucket_policy)[0].policy);
+    expect(bucketPolicy.Statement).toContainEqual(stateEncryptionStatement(inputs.state));
+  });
+
+  it("is what the CI roles may use, through S3 for this bucket only", () => {
+    const prod = inputs.environments.find((e) => e.name === "prod")!;
+    for (const kind of ["plan", "deploy"] as const) {
+      const use = stateAccessStatements(inputs.state, prod, kind).find((s) => s.Sid === "UseStateKey")!;
+      expect(use).toMatchObject({
+        Resource: `arn:aws:kms:${inputs.state.region}:${inputs.state.accountId}:key/*`,
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": `s3.${inputs.state.region}.amazonaws.com`,
+            "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${inputs.state.bucket}`,
+          },
+        },
+      });
+      expect(asList(use.Action)).toEqual(
+        kind === "plan" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      );
+    }
+  });
+});
+
+describe("CI's roles and the alarms", () => {
+  const inputs = loadBootstrapInputs(SETTINGS, CONFIG_DIR);
+  const prod = inputs.environments.find((e) => e.name === "prod")!;
+
+  it("let the deploy role manage exactly the environment's alarms and topic, and the plan role read them", () => {
+    const alarms = ALARM_NAMES.map(
+      (name) => `arn:aws:cloudwatch:${prod.region}:${prod.accountId}:alarm:seismo-prod-${name}`,
+    );
+    const topic = `arn:aws:sns:${prod.region}:${prod.accountId}:seismo-prod-alarms`;
+    const deploy = grants(deployPolicy(inputs.state, prod));
+    expect(deploy).toEqual(
+      expect.arrayContaining([
+        ["cloudwatch:PutMetricAlarm", alarms[0]],
+        ["sns:*", topic],
+      ]),
+    );
+    expect(
+      deploy
+        .filter(([action]) => action.startsWith("cloudwatch:"))
+        .map(([, r]) => r)
+        .every((r) => alarms.includes(r)),
+    ).toBe(true);
+    const plan = grants(planPolicy(inputs.state, prod));
+    expect(plan).toEqual(
+      expect.arrayContaining([
+        ["cloudwatch:DescribeAlarms", alarms[0]],
+        ["sns:GetTopicAttributes", topic],
+      ]),
+    );
   });
 });

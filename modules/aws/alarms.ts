@@ -6,6 +6,17 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 
+/** Every alarm's name after the environment's prefix: CI's deploy role may manage exactly these. */
+export const ALARM_NAMES = [
+  "stream-iterator-age",
+  "stream-write-throttled",
+  "stream-incoming-records",
+  "ingest-errors",
+  "ingest-throttles",
+  "ingest-5xx",
+] as const;
+type AlarmName = (typeof ALARM_NAMES)[number];
+
 /** Five minutes: the period of every alarm but the traffic one. */
 const FIVE_MINUTES = 300;
 
@@ -71,7 +82,7 @@ export class Alarms extends Construct {
         endpoint: email,
       });
     }
-    const alarm = (name: string, config: Omit<CloudwatchMetricAlarmConfig, "alarmName">) =>
+    const alarm = (name: AlarmName, config: Omit<CloudwatchMetricAlarmConfig, "alarmName">) =>
       new CloudwatchMetricAlarm(this, name.replace(/-/g, "_"), {
         alarmName: `${props.namePrefix}${name}`,
         alarmActions: [this.topic.arn],
@@ -127,7 +138,7 @@ export class Alarms extends Construct {
 }
 
 type AlarmFactory = (
-  name: string,
+  name: AlarmName,
   config: Omit<CloudwatchMetricAlarmConfig, "alarmName">,
 ) => CloudwatchMetricAlarm;
 
