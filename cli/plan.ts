@@ -14,6 +14,9 @@ interface PlanCommandOptions {
   readonly markdown?: string;
   readonly detailedExitcode?: boolean;
   readonly lockTimeout: string;
+  /** False with --no-lock. */
+  readonly lock: boolean;
+  readonly terraformLog?: string;
 }
 
 /** Terraform durations as `-lock-timeout` takes them: 90s, 5m, 1h. */
@@ -45,6 +48,8 @@ async function plan(
       markdownFile: options.markdown,
       detailedExitcode: options.detailedExitcode,
       lockTimeout: options.lockTimeout,
+      lock: options.lock,
+      terraformLog: options.terraformLog,
       processEnv: context.processEnv,
       output: context,
     });
@@ -63,10 +68,12 @@ Examples:
   $ lakestack plan --env staging --allow 'aws_kinesis_stream.events_stream'
   $ ${ALLOW_ENV}='aws_s3_bucket.browser_site_bucket' lakestack plan --env dev --tf-bin tofu
   $ lakestack plan --env dev --stack-dir cdktf.out/stacks/dev
+  $ lakestack plan --env prod --no-lock --terraform-log "$RUNNER_TEMP/terraform.log"   # as pull requests do
 
-Runs, in the stack directory: init -input=false; plan -input=false -lock-timeout=<t> -out=tfplan
--detailed-exitcode; show -json tfplan (saved as plan.json, which holds sensitive values). Then guards
-the plan like \`lakestack guard\`. Terraform's output goes to stderr, the summary to stdout.
+Runs, in the stack directory: init -input=false; plan -input=false -lock-timeout=<t> (or -lock=false)
+-out=tfplan -detailed-exitcode; show -json tfplan (saved as plan.json, which holds sensitive values).
+Then guards the plan like \`lakestack guard\`. Terraform's output goes to stderr (or to --terraform-log,
+with only a failing step's errors on stderr), the summary to stdout.
 Exit codes:
   0  success: no changes, or changes without --detailed-exitcode
   1  synthesis or Terraform failed, or the plan could not be read
@@ -91,6 +98,14 @@ export function planCommand(synthesize: Synthesize, context: CliContext = proces
       new Option("--lock-timeout <duration>", "how long to wait for the state lock")
         .default(DEFAULT_LOCK_TIMEOUT)
         .argParser(parseLockTimeout),
+    )
+    .option(
+      "--no-lock",
+      "plan without taking the state lock (-lock=false): for read-only plans such as pull requests'",
+    )
+    .option(
+      "--terraform-log <file>",
+      "write Terraform's own output (its plan text can quote sensitive values) to this file instead of the terminal",
     )
     .addHelpText("after", EXAMPLES)
     .action(async (options: PlanCommandOptions) =>

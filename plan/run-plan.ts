@@ -2,7 +2,7 @@
  * `lakestack plan`: init, plan to a saved file, show it as JSON, then guard it. Terraform's own output
  * streams to stderr; the guard's summary goes to stdout and, optionally, a Markdown file for CI.
  */
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   analyzePlan,
@@ -39,6 +39,18 @@ export interface PlanOptions {
   readonly detailedExitcode?: boolean;
   /** How long to wait for the state lock. @default "5m" */
   readonly lockTimeout?: string;
+  /**
+   * Take the state lock. Plans that only read (pull requests, drift checks) pass false: they run with
+   * `-lock=false`, so code under review can neither hold nor break the lock of a running deploy.
+   * @default true
+   */
+  readonly lock?: boolean;
+  /**
+   * Write Terraform's own output here (owner-readable only) instead of to stderr: its plan text can quote
+   * sensitive values, so CI keeps it out of job logs. A failing step still prints its errors (stderr).
+   * @default - Terraform's output streams to stderr
+   */
+  readonly terraformLog?: string;
   /** Environment for Terraform (credentials, PATH). @default process.env */
   readonly processEnv?: NodeJS.ProcessEnv;
   /** @default process.stdout / process.stderr */
@@ -84,6 +96,8 @@ class PlanFailure extends Error {
 interface StepContext extends FailureContext {
   readonly processEnv: NodeJS.ProcessEnv;
   readonly output: Output;
+  /** Where Terraform's output goes when it stays off the terminal. */
+  readonly terraformLog?: string;
 }
 
 function spawnFailure(error: unknown, binary: string): PlanFailure {
@@ -103,19 +117,25 @@ async function terraformStep(
   step: { acceptedExitCodes: readonly number[]; captureStdout?: boolean },
 ): Promise<ToolRun> {
   context.output.err(`$ ${context.binary} ${args.join(" ")}\n`);
+  const { terraformLog } = context;
   let run: ToolRun;
   try {
     run = await runTool(context.binary, args, {
       cwd: context.stackDir,
       // TF_IN_AUTOMATION drops Terraform's "now run terraform apply" advice, which does not apply here.
       env: { ...context.processEnv, TF_IN_AUTOMATION: "1" },
-      echo: (text) => context.output.err(text),
+      echo: terraformLog
+        ? (text) => appendFileSync(terraformLog, text, { mode: 0o600 })
+        : (text) => context.output.err(text),
       captureStdout: step.captureStdout,
     });
   } catch (error) {
     throw spawnFailure(error, context.binary);
   }
   if (run.exitCode !== null && step.acceptedExitCodes.includes(run.exitCode)) return run;
+  // Kept off the terminal, Terraform's errors still print: its stderr holds them, never the plan text.
+  if (terraformLog && run.stderrTail)
+    context.output.err(run.stderrTail.endsWith("\n") ? run.stderrTail : `${run.stderrTail}\n`);
   throw new PlanFailure(
     `${context.binary} ${args[0]} failed (${describeExit(run)})`,
     diagnoseFailure(run.outputTail, context),
@@ -160,7 +180,7 @@ export function renderPlanFailureMarkdown(env: string, failure: string, hints: r
     markdownText(failure),
     ...hints.map((hint) => `- ${markdownText(hint)}`),
     "",
-    "The workflow log has Terraform's full output.",
+    "Terraform's errors are in the workflow log.",
     "",
   ].join("\n");
 }
@@ -186,7 +206,7 @@ async function planAndGuard(options: PlanOptions, context: StepContext, planJson
     [
       "plan",
       "-input=false",
-      `-lock-timeout=${options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}`,
+      options.lock === false ? "-lock=false" : `-lock-timeout=${options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}`,
       `-out=${PLAN_FILE_NAME}`,
       "-detailed-exitcode",
     ],
@@ -249,7 +269,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     stackDir,
     processEnv,
     output,
+    terraformLog: options.terraformLog && resolve(options.terraformLog),
   };
+  if (context.terraformLog) rmSync(context.terraformLog, { force: true });
   const files = {
     planFile: join(stackDir, PLAN_FILE_NAME),
     planJsonFile: join(stackDir, PLAN_JSON_FILE_NAME),

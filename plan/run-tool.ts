@@ -8,6 +8,8 @@ export interface ToolRun {
   readonly signal: NodeJS.Signals | null;
   /** The last part of what the tool printed (stderr, and stdout unless captured). */
   readonly outputTail: string;
+  /** The last part of its stderr alone: Terraform's errors and warnings, never its plan. */
+  readonly stderrTail: string;
   /** Everything on stdout when `captureStdout` was set; empty otherwise. */
   readonly stdout: string;
 }
@@ -31,6 +33,7 @@ export function runTool(binary: string, args: readonly string[], options: RunToo
     });
     const captured: string[] = [];
     let tail = "";
+    let stderrTail = "";
     const echoAndRemember = (text: string) => {
       options.echo(text);
       tail = (tail + text).slice(-TAIL_CHARACTERS);
@@ -40,10 +43,13 @@ export function runTool(binary: string, args: readonly string[], options: RunToo
     child.stdout.on("data", (text: string) =>
       options.captureStdout ? captured.push(text) : echoAndRemember(text),
     );
-    child.stderr.on("data", echoAndRemember);
+    child.stderr.on("data", (text: string) => {
+      echoAndRemember(text);
+      stderrTail = (stderrTail + text).slice(-TAIL_CHARACTERS);
+    });
     child.once("error", reject);
     child.once("close", (exitCode, signal) =>
-      resolve({ exitCode, signal, outputTail: tail, stdout: captured.join("") }),
+      resolve({ exitCode, signal, outputTail: tail, stderrTail, stdout: captured.join("") }),
     );
   });
 }

@@ -183,6 +183,19 @@ describe("every workflow", () => {
   });
 });
 
+describe("jobs that can ask for an OIDC token", () => {
+  it("install packages without running their install scripts", () => {
+    const withToken = allJobs().filter(({ job }) => job.permissions?.["id-token"] === "write");
+    expect(withToken.length).toBeGreaterThanOrEqual(3);
+    for (const { file, id, job } of withToken) {
+      const installs = job.steps.map((s) => s.run).filter((run) => run?.includes("npm "));
+      expect(`${file} ${id}: ${JSON.stringify(installs)}`).toBe(
+        `${file} ${id}: ${JSON.stringify(["npm ci --ignore-scripts"])}`,
+      );
+    }
+  });
+});
+
 describe("plan.yml", () => {
   const plan = workflow("plan.yml");
 
@@ -217,16 +230,35 @@ describe("plan.yml", () => {
     expect(planStep.env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
   });
 
-  it("keeps plan artifacts for a few days at most", () => {
+  it("uploads only the guard's Markdown and JSON, never the plan JSON, for a few days at most", () => {
     const uploads = plan.jobs.plan.steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@"));
-    expect(uploads.map((s) => s.with?.path)).toEqual([
-      "plan-${{ matrix.environment }}.md",
-      "cdktf.out/stacks/${{ matrix.environment }}/plan.json",
+    expect(uploads.map((s) => String(s.with?.path).trim().split("\n"))).toEqual([
+      ["plan-${{ matrix.environment }}.md", "guard-${{ matrix.environment }}.json"],
     ]);
     for (const upload of uploads) {
       expect(upload.with?.["retention-days"]).toBeGreaterThanOrEqual(1);
       expect(upload.with?.["retention-days"]).toBeLessThanOrEqual(5);
     }
+    // `terraform show -json` holds sensitive values in clear text, the prior state's included.
+    expect(workflowText("plan.yml")).not.toMatch(/path:[^\n]*plan\.json/);
+    expect(workflowText("plan.yml")).not.toMatch(/^\s+cdktf\.out\/stacks\/[^\n]*plan\.json\s*$/m);
+  });
+
+  it("keeps the plan text out of the log and never takes the state lock", () => {
+    const planStep = plan.jobs.plan.steps.find((s) => s.run?.includes("lakestack plan"))!;
+    expect(planStep.run).toContain("--no-lock");
+    expect(planStep.run).toContain('--terraform-log "$RUNNER_TEMP/terraform-$LAKESTACK_ENV.log"');
+    // Nothing prints or uploads that file.
+    const others = plan.jobs.plan.steps.filter((s) => s !== planStep);
+    expect(JSON.stringify(others)).not.toContain("terraform-$LAKESTACK_ENV.log");
+    expect(JSON.stringify(plan.jobs.plan.steps)).not.toMatch(/terraform (plan|show)|\| *tee\b/);
+  });
+
+  it("writes the guard's verdict as JSON for the artifact", () => {
+    const verdict = plan.jobs.plan.steps.find((s) => s.run?.includes("lakestack guard"))!;
+    expect(verdict.run).toContain("--json");
+    expect(verdict.run).toContain('> "guard-$LAKESTACK_ENV.json"');
+    expect(verdict.if).toBe("${{ !cancelled() }}");
   });
 
   it("treats exit code 2 of lakestack plan (changes present) as success and passes 1 and 3 on", () => {
@@ -538,6 +570,9 @@ describe("drift.yml", () => {
     expect(job.strategy?.matrix.environment).toBe("${{ fromJSON(needs.environments.outputs.environments) }}");
     const planStep = job.steps.find((s) => s.run?.includes("lakestack plan"))!;
     expect(planStep.run).toContain("--detailed-exitcode");
+    // The plan role takes no state lock, and the plan text stays out of the log.
+    expect(planStep.run).toContain("--no-lock");
+    expect(planStep.run).toContain("--terraform-log");
     expect(JSON.stringify(job)).not.toContain("LAKESTACK_GUARD_ALLOW");
   });
 

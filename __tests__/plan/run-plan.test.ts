@@ -56,6 +56,38 @@ describe("runPlan against a stub terraform", () => {
     expect(stub.calls()[1].args).toContain("-lock-timeout=90s");
   });
 
+  it("plans without the state lock when told, for read-only plans", async () => {
+    await plan(changes("create.json"), { lock: false, lockTimeout: "90s" });
+    const args = stub.calls()[1].args;
+    expect(args).toContain("-lock=false");
+    expect(args.some((arg) => arg.startsWith("-lock-timeout"))).toBe(false);
+  });
+
+  it("keeps Terraform's output, the plan text included, in the log file it is given", async () => {
+    const log = join(stub.root, "terraform.log");
+    const { output, result } = await plan(changes("create.json"), { terraformLog: log });
+    expect(result.exitCode).toBe(0);
+    expect(output.stderr()).not.toContain("says hello");
+    expect(output.stderr()).toContain("$ terraform plan");
+    expect(output.stdout()).toMatch(/^lakestack guard \[dev\]: PASS: 1 to add/);
+    const logged = readFileSync(log, "utf8");
+    expect(logged).toContain("stub init says hello");
+    expect(logged).toContain("stub plan says hello");
+    expect(statSync(log).mode & 0o777).toBe(0o600);
+  });
+
+  it("still prints a failing step's errors, and only them, when Terraform's output goes to a log", async () => {
+    const log = join(stub.root, "terraform.log");
+    const { output, result } = await plan(
+      { STUB_EXIT_PLAN: "1", STUB_STDERR_PLAN: "Error: No valid credential sources found\n" },
+      { terraformLog: log },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(output.stderr()).toContain("Error: No valid credential sources found");
+    expect(output.stderr()).not.toContain("stub plan says hello");
+    expect(output.stderr()).toMatch(/hint: AWS credentials are missing/);
+  });
+
   it("saves plan.json next to tfplan, readable by its owner only", async () => {
     const { result } = await plan(changes("sensitive.json"));
     expect(result.planFile).toBe(join(stub.stackDir, "tfplan"));
