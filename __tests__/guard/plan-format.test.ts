@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { guardCommand } from "../../cli/guard";
 import { analyzePlan, parsePlanText, PlanFormatError } from "../../guard";
+import { inProcess, recordingContext } from "./cli-context";
 import { fixtureText, loadFixture } from "./fixtures";
 
 function rejection(plan: unknown): string {
@@ -76,5 +81,114 @@ describe("malformed, truncated or unsupported plan JSON", () => {
     const plan = loadFixture("create.json");
     plan.errored = true;
     expect(rejection(plan)).toMatch(/marked errored/);
+  });
+});
+
+// Plans as they come from the real world: older format versions, files PowerShell saved, and minimal
+// hand-made plans that carry only what the verdict needs.
+
+describe("plan format versions", () => {
+  it.each(["0.1", "0.2", "1.0", "1.2", "1.9"])("reads format_version %s", (version) => {
+    const plan = { ...loadFixture("delete.json"), format_version: version };
+    const report = analyzePlan(plan, { allow: [] });
+    expect(report.verdict).toBe("blocked");
+    expect(report.destructive.map((d) => d.address)).toEqual(["aws_s3_bucket.lake"]);
+  });
+
+  it.each(["2.0", "2.1", "10.0"])("refuses format_version %s, saying why", (version) => {
+    const plan = { ...loadFixture("create.json"), format_version: version };
+    expect(rejection(plan)).toBe(
+      `plan JSON: format_version is ${version}: a new major version of the plan format may change what the ` +
+        "fields the guard reads mean, so it cannot vouch for this plan; versions 0.1 to 1.x are supported",
+    );
+  });
+
+  it("refuses a version older than any Terraform wrote", () => {
+    expect(rejection({ ...loadFixture("create.json"), format_version: "0.0" })).toMatch(/oldest plan format/);
+  });
+});
+
+describe("plans with only what the verdict needs", () => {
+  it("reads resource_changes without planned_values", () => {
+    const plan = loadFixture("delete.json");
+    delete plan.planned_values;
+    delete plan.prior_state;
+    const report = analyzePlan(plan, { allow: [] });
+    expect(report.verdict).toBe("blocked");
+    expect(report.counts.destroy).toBe(1);
+  });
+
+  it("reads a hand-made plan of three fields", () => {
+    const plan = {
+      format_version: "1.2",
+      resource_changes: [
+        {
+          address: "aws_kinesis_stream.events_stream",
+          mode: "managed",
+          type: "aws_kinesis_stream",
+          change: { actions: ["delete", "create"], before: {}, after: {} },
+        },
+      ],
+    };
+    expect(analyzePlan(plan, { allow: [] }).verdict).toBe("blocked");
+    expect(analyzePlan(plan, { allow: ["aws_kinesis_stream.events_stream"] }).verdict).toBe("pass");
+  });
+
+  it("still refuses state output, which has neither resource_changes nor planned_values", () => {
+    expect(rejection({ format_version: "1.0", values: { root_module: {} } })).toBe(
+      "plan JSON: the document has neither resource_changes nor planned_values: this is not a plan",
+    );
+  });
+});
+
+describe("plan file encodings", () => {
+  const text = fixtureText("replace-delete-first.json");
+  const utf16be = (s: string) => {
+    const le = Buffer.from(s, "utf16le");
+    for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+    return le;
+  };
+  const encodings: [string, Buffer][] = [
+    ["UTF-8", Buffer.from(text, "utf8")],
+    ["UTF-8 with a byte-order mark", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    [
+      "UTF-16 LE with a byte-order mark",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+    ],
+    ["UTF-16 BE with a byte-order mark", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])],
+  ];
+
+  it.each(encodings)("parses %s to the same plan", (_name, bytes) => {
+    expect(parsePlanText(bytes, "plan.json")).toEqual(JSON.parse(text));
+  });
+
+  it("says what to do with UTF-16 that has no byte-order mark", () => {
+    expect(() => parsePlanText(Buffer.from(text, "utf16le"), "plan.json")).toThrow(
+      /plan\.json looks like UTF-16 without a byte-order mark; save it as UTF-8/,
+    );
+  });
+
+  it("refuses bytes that are not UTF-8", () => {
+    expect(() => parsePlanText(Buffer.from([0x7b, 0xff, 0x7d]), "plan.json")).toThrow(
+      /plan\.json is neither UTF-8 nor UTF-16 with a byte-order mark/,
+    );
+  });
+
+  describe("through `lakestack guard`", () => {
+    let dir: string;
+    beforeAll(() => (dir = mkdtempSync(join(tmpdir(), "lakestack-encodings-"))));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each(encodings)("guards a plan saved as %s", async (name, bytes) => {
+      const file = join(dir, `${name.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, bytes);
+      const context = recordingContext({});
+      await inProcess(guardCommand(context), context).parseAsync([file], { from: "user" });
+      expect(context.stderr()).toBe("");
+      expect(context.exitCode()).toBe(1);
+      expect(context.stdout()).toContain(
+        "BLOCKED  replace (destroy, then create): aws_kinesis_stream.events",
+      );
+    });
   });
 });

@@ -5,17 +5,10 @@ import { formatDiagnostic } from "../../loader/diagnostics";
 import { CONFIG_DIR, diagnosticsOf } from "../helpers";
 import { lakestack } from "../lakestack";
 
-const BASE = `project: seismo
-databricks:
-  host: https://dbc-1.cloud.databricks.com
-state:
-  backend: local
-`;
-const DEV = `mode: development
-aws:
-  region: eu-west-1
-  account_id: "123456789012"
-`;
+/** The reference files; each test appends to dev.yaml, whose next line is NEXT. */
+const BASE = readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8");
+const DEV = readFileSync(join(CONFIG_DIR, "dev.yaml"), "utf8").trimEnd() + "\n";
+const NEXT = DEV.split("\n").length;
 
 function only(dev: string): string[] {
   return diagnosticsOf({ "base.yaml": BASE, "dev.yaml": dev }).map(formatDiagnostic);
@@ -27,13 +20,17 @@ describe("cdktf token markers in YAML", () => {
     ["a map token", "&{TfToken[TOKEN.7]}"],
   ])("refuses %s at its position, like a Terraform expression", (_kind, marker) => {
     expect(only(`${DEV}tags:\n  owner: "team-${marker}"\n`)).toEqual([
-      expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain a cdktf token marker/),
+      expect.stringMatching(
+        new RegExp(`dev\\.yaml:${NEXT + 1}:10: tags\\.owner: must not contain a cdktf token marker`),
+      ),
     ]);
   });
 
   it("refuses a string token as an expression", () => {
     expect(only(`${DEV}tags:\n  owner: "\${TfToken[TOKEN.1]}"\n`)).toEqual([
-      expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain '\$\{' or '%\{'/),
+      expect.stringMatching(
+        new RegExp(`dev\\.yaml:${NEXT + 1}:10: tags\\.owner: must not contain '\\$\\{' or '%\\{'`),
+      ),
     ]);
   });
 });
@@ -44,7 +41,9 @@ describe("the nesting check", () => {
     // limits (or a schema error) stopped the file.
     for (const depth of [40, 120_000]) {
       const deep = `${DEV}it's: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
-      expect(only(deep)).toEqual([expect.stringMatching(/dev\.yaml:5:\d+: nesting deeper than 32 levels/)]);
+      expect(only(deep)).toEqual([
+        expect.stringMatching(new RegExp(`dev\\.yaml:${NEXT}:\\d+: nesting deeper than 32 levels`)),
+      ]);
     }
   });
 
