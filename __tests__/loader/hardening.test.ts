@@ -100,3 +100,16 @@ describe("synth --out", () => {
     }
   });
 });
+
+describe("browser_ingest.transport", () => {
+  it("refuses http without the HTTP ingest it posts to, at the transport line", () => {
+    const dev = DEV.replace("http_ingest:\n", "http_ingest:\n  enabled: false\n");
+    expect(only(`${dev}browser_ingest:\n  transport: http\n`)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `dev\\.yaml:${NEXT + 2}:14: browser_ingest\\.transport: transport http posts to the HTTP ingest`,
+        ),
+      ),
+    ]);
+  });
+});
