@@ -1,7 +1,7 @@
 /** plan: runs Terraform for one synthesized environment and guards the saved plan. */
 export { missingBinaryMessage, resolveTerraformBinary, TERRAFORM_BINARY_ENV } from "./binary";
 export { diagnoseFailure, type FailureContext } from "./diagnose";
-export { processOutput, type Output } from "./output";
+export { humanOutput, processOutput, type Output } from "./output";
 export {
   DEFAULT_LOCK_TIMEOUT,
   PLAN_EXIT,
