@@ -10,11 +10,13 @@ import { envsCommand } from "./cli/envs";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
 import { rulesCommand } from "./cli/rules";
+import { runCommandFor } from "./cli/run";
 import { configDirOf, execute, processOutput, type Output } from "./cli/runner";
 import { schemaCommand } from "./cli/schema";
 import { simulateCommand } from "./cli/simulate";
 import { synthCommand, synthesizeForPlan } from "./cli/synth";
 import { validateCommand } from "./cli/validate";
+import { verifyCommand } from "./cli/verify";
 import { version } from "./package.json";
 
 export function buildProgram(io: Output = processOutput): Command {
@@ -51,6 +53,8 @@ say their own in their --help.`,
     simulateCommand(),
     planCommand(synthesizeForPlan(configDir)),
     deployCommand(synthesizeForPlan(configDir)),
+    runCommandFor(),
+    verifyCommand(),
   ]) {
     program.addCommand(command);
   }

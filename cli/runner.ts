@@ -4,7 +4,9 @@
  */
 import { CommanderError, type Command } from "commander";
 import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "../loader/diagnostics";
+import { DatabricksError } from "../databricks-api/client";
 import { MarkerError } from "../views/markers";
+import { OutputsError } from "../views/outputs";
 
 export const EXIT_INVALID = 1;
 export const EXIT_INTERNAL = 2;
@@ -25,6 +27,13 @@ export const processOutput: Output = {
     process.exitCode = code;
   },
 };
+
+/** Output plus the environment variables a command reads (credentials, endpoints); tests pass their own. */
+export interface CommandContext extends Output {
+  readonly processEnv: NodeJS.ProcessEnv;
+}
+
+export const processCommandContext: CommandContext = { ...processOutput, processEnv: process.env };
 
 /** A problem with what the user asked for, reported as one line. */
 export class InputError extends Error {}
@@ -62,7 +71,12 @@ export async function runCommand(
     }
     const message = error instanceof Error ? error.message : String(error);
     if (options.json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
-    if (error instanceof InputError || error instanceof MarkerError) {
+    if (
+      error instanceof InputError ||
+      error instanceof MarkerError ||
+      error instanceof OutputsError ||
+      error instanceof DatabricksError
+    ) {
       io.err(`${prefix}: ${message}`);
       io.setExitCode(EXIT_INVALID);
       return;

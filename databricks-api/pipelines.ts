@@ -49,18 +49,22 @@ export function updateUrl(host: string, pipelineId: string, updateId: string): s
   return `${host}/#joblist/pipelines/${pipelineId}/updates/${updateId}`;
 }
 
-/** Polls an update until it completes, fails or is canceled; returns that state. */
+/**
+ * Polls an update until it completes, fails or is canceled, or reaches one of `alsoUntil` (a continuous
+ * pipeline's update never completes: RUNNING is as far as it gets); returns that state.
+ */
 export async function waitForUpdate(
   client: DatabricksClient,
   pipelineId: string,
   updateId: string,
   polling: Polling,
+  alsoUntil: ReadonlySet<string> = new Set(),
 ): Promise<string> {
   const path = `/api/2.0/pipelines/${encodeURIComponent(pipelineId)}/updates/${encodeURIComponent(updateId)}`;
   for (;;) {
     const { update } = await client.get<{ update?: { state?: string } }>(path);
     const state = update?.state ?? "UNKNOWN";
-    if (FINISHED_UPDATE_STATES.has(state)) return state;
+    if (FINISHED_UPDATE_STATES.has(state) || alsoUntil.has(state)) return state;
     await pause(polling, `pipeline update ${updateId} (last state ${state})`);
   }
 }

@@ -92,10 +92,15 @@ export function encodeEvent(event: DeviceEvent): string {
   return JSON.stringify({ magnitude: event.magnitude, time: event.time, device: event.device });
 }
 
-/** A fresh device id with 12 hex digits, like the demo's phones; works in browsers and Node ≥ 20. */
+/** `count` random bytes as lowercase hex; works in browsers and Node ≥ 20. */
+function randomHex(count: number): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(count));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh device id with 12 hex digits, like the demo's phones. */
 export function newDeviceId(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(6));
-  return `client-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `client-${randomHex(6)}`;
 }
 
 function describe(value: unknown): string {
@@ -103,4 +108,15 @@ function describe(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const json = JSON.stringify(value);
   return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/**
+ * Device ids of synthetic events (`lakestack verify`): this prefix, then 24 more hex digits. Phones and the
+ * simulator use 12 hex digits, so no real device id can be one of them; downstream, leave them out with
+ * `WHERE device NOT LIKE 'client-5e1f7e57%'`.
+ */
+export const SYNTHETIC_DEVICE_PREFIX = "client-5e1f7e57";
+
+export function syntheticDeviceId(): string {
+  return `${SYNTHETIC_DEVICE_PREFIX}${randomHex(12)}`;
 }
