@@ -21,7 +21,7 @@ import {
   waitForUpdate,
   type PipelineInfo,
 } from "../databricks-api/pipelines";
-import { runStatement, StatementFailed } from "../databricks-api/statements";
+import { runStatement, StatementFailed, type StatementRequest } from "../databricks-api/statements";
 import type { SendBatch } from "../simulator/simulate";
 
 export type IngestPath = "http" | "kinesis";
@@ -147,17 +147,33 @@ async function runTriggeredUpdate(target: VerifyTarget, pipeline: PipelineInfo, 
   return { id, state, url };
 }
 
+/** Runs a statement; a deadline passing while it runs is reported as waiting for `what`. */
+async function query(
+  target: VerifyTarget,
+  request: Omit<StatementRequest, "warehouseId" | "catalog" | "schema">,
+  polling: Polling,
+  what: () => string,
+) {
+  try {
+    return await runStatement(
+      target.client,
+      { warehouseId: target.warehouseId, catalog: target.catalog, schema: target.schema, ...request },
+      polling,
+    );
+  } catch (error) {
+    throw error instanceof DeadlineExceeded ? new DeadlineExceeded(what()) : error;
+  }
+}
+
 /** Polls `sensor` until every path's rows are there; returns how many readings it held by then. */
 async function awaitRows(target: VerifyTarget, paths: Tracked[], options: VerifyOptions) {
   const since = new Date(Math.min(...paths.map((p) => p.sentAt)) - 60_000).toISOString();
   const devices = [...paths.map((p) => p.device), paths[0].device].slice(0, 2);
+  const what = () => `the synthetic events in sensor (${describeRows(paths)})`;
   for (;;) {
-    const { rows } = await runStatement(
-      target.client,
+    const { rows } = await query(
+      target,
       {
-        warehouseId: target.warehouseId,
-        catalog: target.catalog,
-        schema: target.schema,
         statement: SENSOR_ROWS,
         parameters: [
           { name: "device_0", value: devices[0] },
@@ -166,6 +182,7 @@ async function awaitRows(target: VerifyTarget, paths: Tracked[], options: Verify
         ],
       },
       options.polling,
+      what,
     );
     const seenAt = Date.now();
     let total = 0;
@@ -177,7 +194,7 @@ async function awaitRows(target: VerifyTarget, paths: Tracked[], options: Verify
       total = Number(all);
     }
     if (paths.every((p) => p.rows >= p.sent)) return total;
-    await pause(options.polling, `the synthetic events in sensor (${describeRows(paths)})`);
+    await pause(options.polling, what());
   }
 }
 
