@@ -1,7 +1,13 @@
 import { Command } from "commander";
 import { runNow, succeeded, waitForRun, type JobRun } from "../databricks-api/jobs";
 import { DeadlineExceeded, type Polling } from "../databricks-api/polling";
-import { getPipeline, startUpdate, updateUrl, waitForUpdate } from "../databricks-api/pipelines";
+import {
+  getPipeline,
+  startUpdate,
+  stopPipeline,
+  updateUrl,
+  waitForUpdate,
+} from "../databricks-api/pipelines";
 import { outputString } from "../views/outputs";
 import { InputError, processCommandContext, runCommand, type CommandContext } from "./runner";
 import {
@@ -49,11 +55,15 @@ async function runPipeline(
     throw new InputError(`${options.outputs} has no pipelineId for ${options.env}: deploy it first`);
   const pipeline = await getPipeline(client, pipelineId);
   const continuous = pipeline.spec?.continuous ?? environment.config.mode === "production";
-  if (continuous && pipeline.state === "RUNNING" && !options.restart) {
-    throw new InputError(
-      `${environment.name}'s pipeline is continuous and RUNNING: it reads the stream already ` +
-        "(--restart stops and starts it)",
-    );
+  if (continuous && pipeline.state === "RUNNING") {
+    if (!options.restart) {
+      throw new InputError(
+        `${environment.name}'s pipeline is continuous and RUNNING: it reads the stream already ` +
+          "(--restart stops and starts it)",
+      );
+    }
+    say("stopping the running pipeline");
+    await stopPipeline(client, pipelineId, polling);
   }
   const updateId = await startUpdate(client, pipelineId);
   const url = updateUrl(client.host, pipelineId, updateId);
@@ -114,7 +124,7 @@ Examples:
 Starts a pipeline update or a job run through the Databricks REST API with your credentials
 (DATABRICKS_CLIENT_ID/SECRET or DATABRICKS_TOKEN), waits for it and prints the result with a link.
 A development pipeline is triggered: nothing else starts it. A continuous (production) pipeline runs
-by itself; starting it again restarts it, so that takes --restart. Ids come from the last deploy's outputs.
+by itself: --restart stops it and starts a new update. Ids come from the last deploy's outputs.
 Exit codes: 0 succeeded, 1 invalid input, 2 internal error, 3 the update or run failed, 4 timed out.`;
 
 /** `lakestack run --env <name> <pipeline | job key>`: start one and wait for its result. */

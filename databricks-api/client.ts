@@ -105,8 +105,10 @@ export class DatabricksClient {
     try {
       return await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new DatabricksError(`cannot reach ${url.origin} (${cause})`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new DatabricksError(
+        `cannot reach ${url.origin} (${cause?.code ?? cause?.message ?? (error as Error).name})`,
+      );
     }
   }
 
@@ -131,7 +133,8 @@ export class DatabricksClient {
       );
     }
     const answer = (await response.json()) as { access_token?: string; expires_in?: number };
-    if (!answer.access_token) throw new DatabricksError("the workspace's token endpoint returned no access_token");
+    if (!answer.access_token)
+      throw new DatabricksError("the workspace's token endpoint returned no access_token");
     this.accessToken = {
       value: answer.access_token,
       expiresAt: Date.now() + Math.max(0, (answer.expires_in ?? 3600) - 60) * 1000,

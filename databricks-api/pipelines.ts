@@ -5,6 +5,7 @@
  *   `update_id`, `state`, `creation_time`);
  * - `POST /api/2.0/pipelines/{id}/updates` `{ full_refresh: false }` starts an update (refused while one
  *   runs) and answers `{ update_id }`;
+ * - `POST /api/2.0/pipelines/{id}/stop` stops the active update (the pipeline goes IDLE);
  * - `GET /api/2.0/pipelines/{id}/updates/{update_id}` answers `{ update: { state, cause, … } }`, the state
  *   one of QUEUED, CREATED, WAITING_FOR_RESOURCES, INITIALIZING, RESETTING, SETTING_UP_TABLES, RUNNING,
  *   STOPPING, COMPLETED, FAILED, CANCELED.
@@ -43,6 +44,20 @@ export async function startUpdate(client: DatabricksClient, pipelineId: string):
   );
   if (!answer.update_id) throw new Error("the Pipelines API started an update but returned no update_id");
   return answer.update_id;
+}
+
+/** Stops the pipeline's active update and waits until the pipeline is IDLE. */
+export async function stopPipeline(
+  client: DatabricksClient,
+  pipelineId: string,
+  polling: Polling,
+): Promise<void> {
+  await client.post(`/api/2.0/pipelines/${encodeURIComponent(pipelineId)}/stop`, {});
+  for (;;) {
+    const { state } = await getPipeline(client, pipelineId);
+    if (state === "IDLE" || state === "FAILED") return;
+    await pause(polling, `the pipeline to stop (last state ${state ?? "unknown"})`);
+  }
 }
 
 export function updateUrl(host: string, pipelineId: string, updateId: string): string {

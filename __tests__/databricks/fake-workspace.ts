@@ -245,7 +245,7 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     }
 
     // Pipelines API
-    match = /^\/api\/2\.0\/pipelines\/([^/]+)(\/updates(?:\/([^/]+))?)?$/.exec(path);
+    match = /^\/api\/2\.0\/pipelines\/([^/]+)(\/stop|\/updates(?:\/([^/]+))?)?$/.exec(path);
     if (match) {
       const pipeline = state.pipelines.get(match[1]);
       if (!pipeline) return error(response, 404, "RESOURCE_DOES_NOT_EXIST", `pipeline ${match[1]} not found`);
@@ -267,6 +267,13 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
             creation_time: "2026-01-01T00:00:00Z",
           })),
         });
+      }
+      if (method === "POST" && match[2] === "/stop") {
+        pipeline.state = "IDLE";
+        pipeline.updates = pipeline.updates.map((u) =>
+          FINISHED.has(currentState(u)) ? u : { id: u.id, states: ["CANCELED"] },
+        );
+        return json(response, 200, {});
       }
       if (method === "POST" && match[2] === "/updates" && !match[3]) {
         if (pipeline.updates.some((u) => !FINISHED.has(currentState(u)))) {
