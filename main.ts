@@ -4,8 +4,10 @@
  */
 import { Command } from "commander";
 import { deployCommand } from "./cli/deploy";
+import { destroyCommand } from "./cli/destroy";
 import { diagramCommand } from "./cli/diagram";
 import { diffCommand } from "./cli/diff";
+import { doctorCommand } from "./cli/doctor";
 import { envsCommand } from "./cli/envs";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
@@ -55,6 +57,8 @@ say their own in their --help.`,
     deployCommand(synthesizeForPlan(configDir)),
     runCommandFor(),
     verifyCommand(),
+    destroyCommand(),
+    doctorCommand(),
   ]) {
     program.addCommand(command);
   }

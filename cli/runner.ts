@@ -20,6 +20,15 @@ export interface Output {
 
 const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
 
+/** An Output over one that writes text as given (Terraform's streamed output must stay as it comes). */
+export function lineOutput(raw: Output): Output {
+  return {
+    out: (text) => raw.out(withNewline(text)),
+    err: (text) => raw.err(withNewline(text)),
+    setExitCode: (code) => raw.setExitCode(code),
+  };
+}
+
 export const processOutput: Output = {
   out: (text) => void process.stdout.write(withNewline(text)),
   err: (text) => void process.stderr.write(withNewline(text)),

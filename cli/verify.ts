@@ -11,13 +11,13 @@ import {
   elapsed,
   lastDeploy,
   openWorkspace,
-  type WorkspaceOptions,
+  type DeployedOptions,
 } from "./workspace";
 
 /** Exit codes: 0 pass, 1 invalid input, 2 internal error, 3 a check failed, 4 timed out. */
 export const VERIFY_EXIT = { pass: 0, fail: 3, timeout: 4 } as const;
 
-interface VerifyCommandOptions extends WorkspaceOptions {
+interface VerifyCommandOptions extends DeployedOptions {
   readonly events: number;
   readonly timeout: number;
   readonly pollInterval: number;

@@ -11,16 +11,20 @@ import { configDirOf } from "./runner";
 
 export interface WorkspaceOptions {
   readonly env: string;
-  readonly outputs: string;
   readonly host?: string;
   readonly config?: string;
 }
 
-/** --env, --outputs, --host and --config, as run, verify and doctor take them. */
-export function addWorkspaceOptions(command: Command): Command {
+export interface DeployedOptions extends WorkspaceOptions {
+  readonly outputs: string;
+}
+
+/** --env, --host and --config, as run, verify and doctor take them; with `outputs`, also --outputs. */
+export function addWorkspaceOptions(command: Command, { outputs = true } = {}): Command {
+  command.requiredOption("-e, --env <name>", "environment (config/<name>.yaml)");
+  if (outputs)
+    command.option("--outputs <file>", "the outputs lakestack deploy records", DEFAULT_OUTPUTS_FILE);
   return command
-    .requiredOption("-e, --env <name>", "environment (config/<name>.yaml)")
-    .option("--outputs <file>", "the outputs lakestack deploy records", DEFAULT_OUTPUTS_FILE)
     .option("--host <url>", "Databricks workspace URL (default: databricks.host of the environment)", httpUrl)
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)");
 }
@@ -42,7 +46,7 @@ export function openWorkspace(
 }
 
 /** The environment's outputs from its last deploy; missing ones are the user's to fix. */
-export function lastDeploy(options: WorkspaceOptions): Readonly<Record<string, unknown>> {
+export function lastDeploy(options: DeployedOptions): Readonly<Record<string, unknown>> {
   return deployedOutputs(options.outputs, options.env);
 }
 

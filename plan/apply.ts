@@ -48,26 +48,43 @@ export async function terraformOutputs(
   );
 }
 
+/** The outputs file's environments; a missing or foreign file counts as none. */
+function readAll(file: string): Record<string, unknown> {
+  try {
+    const existing: unknown = JSON.parse(readFileSync(file, "utf8"));
+    if (existing && typeof existing === "object" && !Array.isArray(existing)) {
+      return existing as Record<string, unknown>;
+    }
+  } catch {
+    // No file yet, or one that is not an outputs file: start afresh.
+  }
+  return {};
+}
+
+/** Written to a temporary file and renamed, so no reader sees half a file; readable by its owner only. */
+function writeAll(file: string, all: Record<string, unknown>): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
 /**
- * Records one environment's outputs in the outputs file (`{ "<env>": { "<name>": { value, … } } }`), keeping
- * the other environments' entries; written to a temporary file and renamed, so no reader sees half a file.
+ * Records one environment's outputs in the outputs file (`{ "<env>": { "<name>": { value, … } } }`),
+ * keeping the other environments' entries.
  */
 export function recordOutputs(
   file: string,
   env: string,
   outputs: Record<string, TerraformOutputEntry>,
 ): void {
-  let all: Record<string, unknown> = {};
-  try {
-    const existing: unknown = JSON.parse(readFileSync(file, "utf8"));
-    if (existing && typeof existing === "object" && !Array.isArray(existing))
-      all = existing as Record<string, unknown>;
-  } catch {
-    // No file yet, or one that is not an outputs file: start afresh.
-  }
-  all[env] = outputs;
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, file);
+  writeAll(file, { ...readAll(file), [env]: outputs });
+}
+
+/** Drops a destroyed environment from the outputs file, keeping the others. */
+export function forgetOutputs(file: string, env: string): void {
+  const all = readAll(file);
+  if (!Object.hasOwn(all, env)) return;
+  delete all[env];
+  writeAll(file, all);
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 /**
  * A stand-in Terraform: records each call, prints what the STUB_* variables say, writes the -out
  * plan file, prints a fixture for `show -json` (STUB_SHOW_FILE) and for `output -json` (STUB_OUTPUT_FILE,
- * else `{}`), and exits with the configured code per command (STUB_EXIT_<COMMAND>).
+ * else `{}`) and for `version -json` (STUB_VERSION_JSON, else 1.10.5), and exits with the configured code per command (STUB_EXIT_<COMMAND>).
  */
 const STUB_SCRIPT = `#!/usr/bin/env node
 const fs = require("node:fs");
@@ -16,6 +16,8 @@ fs.appendFileSync(env.STUB_LOG, JSON.stringify({ command, args, cwd: process.cwd
 if (env["STUB_STDERR_" + key]) process.stderr.write(env["STUB_STDERR_" + key]);
 if (command === "show") {
   process.stdout.write(fs.readFileSync(env.STUB_SHOW_FILE));
+} else if (command === "version") {
+  process.stdout.write(env.STUB_VERSION_JSON || '{"terraform_version":"1.10.5"}');
 } else if (command === "output") {
   process.stdout.write(env.STUB_OUTPUT_FILE ? fs.readFileSync(env.STUB_OUTPUT_FILE) : "{}");
 } else {
