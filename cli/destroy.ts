@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { GuardReport } from "../guard";
 import { plainText } from "../guard/text";
@@ -72,6 +73,7 @@ async function destroy(options: DestroyOptions, configDir: string, context: Appl
     );
   }
   const out = join(outputFolder(), "destroy");
+  mkdirSync(outputFolder(), { recursive: true });
   synthesize([forDestroy(environment)], out, buildArtifacts());
   const target = {
     env: options.env,
