@@ -224,6 +224,19 @@ describe("the deploy role's permissions", () => {
     expect([...new Set(services)].filter((service) => !granted.has(service))).toEqual([]);
   });
 
+  // lakestack verify runs in the deploy job with this role: it puts its synthetic events into the stream.
+  it("lets lakestack verify put records into the environment's stream, and into no other", () => {
+    const stream = `arn:aws:kinesis:${prod.region}:${prod.accountId}:stream/${prod.names.stream}`;
+    const putRecords = (resource: string) =>
+      grants(statements).some(
+        ([action, granted]) =>
+          (action === "kinesis:PutRecords" || action === "kinesis:*") &&
+          (granted === resource || granted === "*"),
+      );
+    expect(putRecords(stream)).toBe(true);
+    expect(putRecords(stream.replace(prod.names.stream, "seismo-staging-events"))).toBe(false);
+  });
+
   it("manages only the environment's own resources, by their derived names", () => {
     const resources = grants(statements).map(([, resource]) => resource);
     expect(resources).toContain(
