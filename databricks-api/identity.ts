@@ -32,7 +32,10 @@ export async function whoAmI(client: DatabricksClient): Promise<Caller> {
   const me = await client.get<{ userName?: string; groups?: Array<{ display?: string }> }>(
     "/api/2.0/preview/scim/v2/Me",
   );
-  return { userName: me.userName ?? "", groups: (me.groups ?? []).map((g) => g.display ?? "").filter(Boolean) };
+  return {
+    userName: me.userName ?? "",
+    groups: (me.groups ?? []).map((g) => g.display ?? "").filter(Boolean),
+  };
 }
 
 /** Whether the workspace knows this user, group or service principal. */
@@ -47,11 +50,16 @@ export async function exists(client: DatabricksClient, kind: DirectoryKind, name
 }
 
 export async function currentMetastore(client: DatabricksClient): Promise<string | undefined> {
-  const answer = await client.get<{ metastore_id?: string }>("/api/2.1/unity-catalog/current-metastore-assignment");
+  const answer = await client.get<{ metastore_id?: string }>(
+    "/api/2.1/unity-catalog/current-metastore-assignment",
+  );
   return answer.metastore_id;
 }
 
-export async function metastoreOwner(client: DatabricksClient, metastoreId: string): Promise<string | undefined> {
+export async function metastoreOwner(
+  client: DatabricksClient,
+  metastoreId: string,
+): Promise<string | undefined> {
   const answer = await client.get<{ owner?: string }>(
     `/api/2.1/unity-catalog/metastores/${encodeURIComponent(metastoreId)}`,
   );
@@ -90,8 +98,8 @@ export async function servicePrincipalRules(
 
 /** Whether PRO warehouses (the only serverless kind) are enabled; undefined when the workspace does not say. */
 export async function proWarehousesEnabled(client: DatabricksClient): Promise<boolean | undefined> {
-  const answer = await client.get<{ enabled_warehouse_types?: Array<{ warehouse_type?: string; enabled?: boolean }> }>(
-    "/api/2.0/sql/config/warehouses",
-  );
+  const answer = await client.get<{
+    enabled_warehouse_types?: Array<{ warehouse_type?: string; enabled?: boolean }>;
+  }>("/api/2.0/sql/config/warehouses");
   return answer.enabled_warehouse_types?.find((t) => t.warehouse_type === "PRO")?.enabled;
 }

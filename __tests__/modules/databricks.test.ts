@@ -73,9 +73,12 @@ describe("access from Databricks to AWS", () => {
     expect(only(synth("prod"), "databricks_storage_credential").aws_iam_role.role_arn).toBe(
       "arn:aws:iam::500000000303:role/seismo-prod-dbx-lake-access",
     );
-    // The role still exists before the location that Unity Catalog validates against it.
-    expect(only(synth("prod"), "databricks_external_location").depends_on).toEqual(
-      expect.arrayContaining(["aws_iam_role.databricks_access_lake_access_role"]),
+    // The role exists, and IAM had time to spread it, before the location Unity Catalog validates against it.
+    expect(only(synth("prod"), "databricks_external_location").depends_on).toEqual([
+      "time_sleep.databricks_access_iam_propagation",
+    ]);
+    expect(only(synth("prod"), "time_sleep").triggers.lake_access).toContain(
+      "${aws_iam_role.databricks_access_lake_access_role.arn}",
     );
   });
 
@@ -188,8 +191,8 @@ describe("the events pipeline", () => {
       expect.arrayContaining([
         "databricks_credential.credentials_kinesis",
         "databricks_grants.credentials_kinesis_grants",
-        "aws_iam_role.databricks_access_kinesis_reader_role",
-        "aws_iam_role_policy.databricks_access_kinesis_reader_policy",
+        // The Kinesis reader role and its policy, through the wait for IAM to spread them.
+        "time_sleep.databricks_access_iam_propagation",
         "databricks_notebook.notebooks_events_pipeline",
         "aws_kinesis_stream.events_stream",
       ]),

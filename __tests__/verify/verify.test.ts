@@ -217,9 +217,12 @@ describe("lakestack verify", () => {
 
   it("times out, exit code 4, saying what it still waited for", async () => {
     writeOutputs("dev");
-    // The update "completes" without reading the stream: no row ever appears.
-    workspace.pipelines.set(PIPELINE_ID, pipeline({ onStart: () => undefined }));
-    const { code, stdout } = await verify("dev", "--timeout", "400ms");
+    // The update completes at once without reading the stream: no row ever appears.
+    workspace.pipelines.set(
+      PIPELINE_ID,
+      pipeline({ onStart: () => undefined, startedStates: ["COMPLETED"] }),
+    );
+    const { code, stdout } = await verify("dev", "--timeout", "1500ms");
     expect(code).toBe(4);
     expect(stdout).toMatch(
       /^lakestack verify \[dev\]: TIMED OUT: timed out waiting for the synthetic events in sensor \(http 0\/5, kinesis 0\/5\)$/m,
