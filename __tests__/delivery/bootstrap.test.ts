@@ -20,6 +20,7 @@ import {
 import { loadEnvironments } from "../../loader/load";
 import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
+import { REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import type { PolicyStatement } from "../../modules/aws/iam";
 import { referenceEnvironment, synthStack } from "../helpers";
 import { CONFIG_DIR, ROOT, scratchDir } from "./support";
@@ -59,6 +60,10 @@ describe("the bootstrap stacks for the reference config", () => {
       `../../../terraform.github-${prod.accountId}.tfstate`,
     );
     expect(state.provider.aws[0].allowed_account_ids).toEqual([inputs.state.accountId]);
+    // Terraform older than 1.10 stops at init, as it does for the environments' stacks.
+    for (const stack of [state, ...accounts.values()]) {
+      expect(stack.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    }
   });
 
   it("makes the state bucket versioned, encrypted, private and impossible for Terraform to destroy", () => {
