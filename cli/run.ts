@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { runNow, succeeded, waitForRun, type JobRun } from "../databricks-api/jobs";
+import { getRun, runNow, succeeded, waitForRun, type JobRun } from "../databricks-api/jobs";
 import { DeadlineExceeded, type Polling } from "../databricks-api/polling";
 import {
   getPipeline,
@@ -107,7 +107,9 @@ async function runJob(
     say(`started job ${key}, run ${runId}${url ? `: ${url}` : ""}`);
   };
   if (!options.wait) {
-    return { target: key, kind: "job run", id: String(runId), state: "STARTED", ok: true };
+    const run = await getRun(client, runId);
+    announce(run);
+    return { target: key, kind: "job run", id: String(runId), state: "STARTED", url, ok: true };
   }
   const run = await waitForRun(client, runId, polling, announce);
   const state = [run.state?.life_cycle_state, run.state?.result_state].filter(Boolean).join(" ");

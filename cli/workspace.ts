@@ -75,8 +75,9 @@ function httpUrl(value: string): string {
   throw new InvalidArgumentError("expected an http(s) URL.");
 }
 
-/** 83 s → "1m 23s": how long something took, for people. */
+/** 83 s → "1m 23s", 0.2 s → "200ms": how long something took, for people. */
 export function elapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
 }

@@ -89,8 +89,8 @@ function lastUpdate(pipeline: PipelineInfo) {
   return pipeline.latest_updates?.[0];
 }
 
-/** Fails now when the pipeline cannot process anything; says whether it is continuous. */
-function checkPipeline(pipeline: PipelineInfo): { continuous: boolean } {
+/** Fails now when the pipeline cannot process anything. */
+function checkPipeline(pipeline: PipelineInfo): void {
   const continuous = pipeline.spec?.continuous === true;
   const update = lastUpdate(pipeline);
   if (pipeline.state === "FAILED") {
@@ -104,7 +104,6 @@ function checkPipeline(pipeline: PipelineInfo): { continuous: boolean } {
         (update?.state === "FAILED" ? ` (last update ${update.update_id} FAILED)` : ""),
     );
   }
-  return { continuous };
 }
 
 async function sendBursts(target: VerifyTarget, count: number, say: (text: string) => void) {
@@ -252,8 +251,9 @@ export async function verifyEnvironment(target: VerifyTarget, options: VerifyOpt
   });
   try {
     const pipeline = await getPipeline(target.client, target.pipelineId);
-    const { continuous } = checkPipeline(pipeline);
+    const continuous = pipeline.spec?.continuous === true;
     pipelineReport = { state: pipeline.state, continuous, lastUpdate: lastUpdate(pipeline)?.state };
+    checkPipeline(pipeline);
     say(
       `pipeline ${pipeline.name ?? target.pipelineId}: ${pipeline.state ?? "unknown"} (${continuous ? "continuous" : "triggered"})` +
         (pipelineReport.lastUpdate ? `, last update ${pipelineReport.lastUpdate}` : ""),

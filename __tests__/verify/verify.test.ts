@@ -153,7 +153,7 @@ describe("lakestack verify", () => {
       /^ {2}kinesis client-5e1f7e57[0-9a-f]{24} {2}sent 3 {2}accepted 3 {2}in sensor 3/m,
     );
     expect(stdout).toMatch(
-      /^ {2}latency \(sent → in sensor, to the nearest 0s\): p50 \d+\.\d s, max \d+\.\d s$/m,
+      /^ {2}latency \(sent → in sensor, to the nearest 20ms\): p50 \d+\.\d s, max \d+\.\d s$/m,
     );
     // Nothing else starts a development pipeline: verify ran one update after sending.
     expect(stdout).toMatch(
@@ -242,6 +242,7 @@ describe("lakestack verify", () => {
       ok: false,
       verdict: "fail",
       reason: "the pipeline is FAILED (last update u9: FAILED)",
+      pipeline: { state: "FAILED", continuous: false, lastUpdate: "FAILED" },
       paths: [],
     });
     expect((await readAllEvents(kinesis.client, STREAM)).length).toBe(before);

@@ -61,7 +61,7 @@ describe("lakestack run", () => {
       /started pipeline update update-\d+: http:\/\/127\.0\.0\.1:\d+\/#joblist\/pipelines\/p-dev\/updates\/update-\d+/,
     );
     expect(stdout).toMatch(
-      /^lakestack run \[dev\]: pipeline pipeline update update-\d+ COMPLETED after \d+s: http:\/\/127\.0\.0\.1:\d+\/#joblist\/pipelines\/p-dev\/updates\/update-\d+$/m,
+      /^lakestack run \[dev\]: pipeline pipeline update update-\d+ COMPLETED after \d+m?s: http:\/\/127\.0\.0\.1:\d+\/#joblist\/pipelines\/p-dev\/updates\/update-\d+$/m,
     );
     expect(workspace.requests.filter((r) => r.method === "POST").map((r) => [r.path, r.body])).toEqual([
       ["/api/2.0/pipelines/p-dev/updates", { full_refresh: false }],
@@ -98,9 +98,21 @@ describe("lakestack run", () => {
     const { code, stdout } = await run("--env", "dev", "device_max");
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^lakestack run \[dev\]: device_max job run \d+ TERMINATED SUCCESS after \d+s: http:\/\/127\.0\.0\.1:\d+\/\?o=1#job\/1\/run\/\d+$/m,
+      /^lakestack run \[dev\]: device_max job run \d+ TERMINATED SUCCESS after \d+m?s: http:\/\/127\.0\.0\.1:\d+\/\?o=1#job\/1\/run\/\d+$/m,
     );
     expect(workspace.requests.find((r) => r.path === "/api/2.2/jobs/run-now")!.body).toEqual({ job_id: 11 });
+  });
+
+  it("starts a job and returns at once with --no-wait, linking the run", async () => {
+    workspace.jobs.set(11, { lifeCycle: ["QUEUED", "RUNNING"] });
+    const { code, stdout } = await run("--env", "dev", "device_max", "--no-wait", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      state: "STARTED",
+      url: expect.stringContaining("#job/1/run/"),
+    });
+    expect(workspace.requests.filter((r) => r.path === "/api/2.2/jobs/runs/get")).toHaveLength(1);
   });
 
   it("fails with exit code 3 when the job run fails", async () => {
@@ -115,7 +127,7 @@ describe("lakestack run", () => {
     workspace.jobs.set(11, { lifeCycle: ["RUNNING"] });
     const { code, stderr } = await run("--env", "dev", "device_max", "--timeout", "100ms");
     expect(code).toBe(4);
-    expect(stderr).toMatch(/timed out waiting for job run \d+ \(last state RUNNING\) after 0s/);
+    expect(stderr).toMatch(/timed out waiting for job run \d+ \(last state RUNNING\) after \d+m?s/);
   });
 
   it("names the targets there are when the key is unknown", async () => {
