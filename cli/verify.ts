@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { SYNTHETIC_DEVICE_PREFIX } from "../events/contract";
 import type { Environment } from "../loader/load";
-import { openTarget } from "../simulator/simulate";
 import { outputString } from "../views/outputs";
 import { verifyEnvironment, type IngestPath, type VerifyReport, type VerifyTarget } from "../verify/verify";
 import { InputError, processCommandContext, runCommand, type CommandContext } from "./runner";
@@ -39,6 +38,8 @@ async function ingestPaths(
   outputs: Readonly<Record<string, unknown>>,
   where: string,
 ) {
+  // Loaded on use: the AWS SDK behind it would slow every other command down.
+  const { openTarget } = await import("../simulator/simulate");
   const { config } = environment;
   const paths: Array<{ path: IngestPath; send: VerifyTarget["paths"][number]["send"]; close: () => void }> =
     [];
