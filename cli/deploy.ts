@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { parseAllowList, type GuardReport } from "../guard";
 import { humanOutput, PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV, type Output } from "../plan";
-import { applySavedPlan, recordOutputs, terraformOutputs } from "../plan/apply";
-import { failureLines, TerraformFailure } from "../plan/terraform-step";
+import { applySavedPlan, failureLines, recordOutputs, terraformOutputs } from "../plan/apply";
+import { PlanFailure } from "../plan";
 import { DEFAULT_OUTPUTS_FILE } from "../views/outputs";
 import { ALLOW_ENV, collect, processContext, type CliContext } from "./guard";
 import { lockTimeoutOption, type Synthesize } from "./plan";
@@ -110,7 +110,7 @@ async function deploy(
     if (changes) await applySavedPlan({ ...target, lockTimeout: options.lockTimeout });
     recordOutputs(options.outputs, env, await terraformOutputs(target));
   } catch (error) {
-    if (!(error instanceof TerraformFailure)) throw error;
+    if (!(error instanceof PlanFailure)) throw error;
     output.err(failureLines("deploy", error));
     return { exitCode: DEPLOY_EXIT.failed, verdict, changes, applied: false, error: error.message };
   }

@@ -5,8 +5,8 @@ import type { GuardReport } from "../guard";
 import { plainText } from "../guard/text";
 import { loadEnvironments, type Environment } from "../loader/load";
 import { PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV } from "../plan";
-import { applySavedPlan, forgetOutputs } from "../plan/apply";
-import { failureLines, TerraformFailure } from "../plan/terraform-step";
+import { applySavedPlan, failureLines, forgetOutputs } from "../plan/apply";
+import { PlanFailure } from "../plan";
 import { buildArtifacts } from "../stacks/artifacts";
 import { synthesize } from "../stacks/synthesize";
 import { DEFAULT_OUTPUTS_FILE } from "../views/outputs";
@@ -105,7 +105,7 @@ async function destroy(options: DestroyOptions, configDir: string, context: Appl
   try {
     await applySavedPlan({ ...target, lockTimeout: options.lockTimeout });
   } catch (error) {
-    if (!(error instanceof TerraformFailure)) throw error;
+    if (!(error instanceof PlanFailure)) throw error;
     context.err(failureLines("destroy", error));
     return DESTROY_EXIT.refused;
   }

@@ -4,8 +4,31 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { DEFAULT_LOCK_TIMEOUT, PLAN_FILE_NAME } from "./run-plan";
-import { terraformContext, terraformStep, type TerraformTarget } from "./terraform-step";
+import type { Output } from "./output";
+import {
+  DEFAULT_LOCK_TIMEOUT,
+  PLAN_FILE_NAME,
+  stepContext,
+  terraformStep,
+  type PlanFailure,
+} from "./run-plan";
+
+/** What apply and output run against: a synthesized stack. */
+export interface TerraformTarget {
+  readonly env: string;
+  /** The synthesized stack, e.g. `cdktf.out/stacks/dev`. */
+  readonly stackDir: string;
+  /** Binary to run; falls back to `TERRAFORM_BINARY_NAME`, then `terraform`. */
+  readonly tfBin?: string;
+  /** @default process.env */
+  readonly processEnv?: NodeJS.ProcessEnv;
+  readonly output: Output;
+}
+
+/** A failed step as the user reads it: one line, then one line per hint. */
+export function failureLines(command: string, failure: PlanFailure): string {
+  return `${[`lakestack ${command}: ${failure.message}`, ...failure.hints.map((hint) => `  hint: ${hint}`)].join("\n")}\n`;
+}
 
 export interface ApplyOptions extends TerraformTarget {
   /** How long to wait for the state lock. @default "5m" */
@@ -15,7 +38,7 @@ export interface ApplyOptions extends TerraformTarget {
 /** `apply -input=false -lock-timeout=<t> tfplan`: a saved plan applies without asking. */
 export async function applySavedPlan(options: ApplyOptions): Promise<void> {
   await terraformStep(
-    terraformContext(options),
+    stepContext(options),
     ["apply", "-input=false", `-lock-timeout=${options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}`, PLAN_FILE_NAME],
     { acceptedExitCodes: [0] },
   );
@@ -35,7 +58,7 @@ export interface TerraformOutputEntry {
 export async function terraformOutputs(
   options: TerraformTarget,
 ): Promise<Record<string, TerraformOutputEntry>> {
-  const run = await terraformStep(terraformContext(options), ["output", "-json"], {
+  const run = await terraformStep(stepContext(options), ["output", "-json"], {
     acceptedExitCodes: [0],
     captureStdout: true,
   });

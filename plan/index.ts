@@ -7,6 +7,7 @@ export {
   PLAN_EXIT,
   PLAN_FILE_NAME,
   PLAN_JSON_FILE_NAME,
+  PlanFailure,
   planExitCode,
   renderPlanFailureMarkdown,
   runPlan,

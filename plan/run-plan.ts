@@ -3,7 +3,7 @@
  * streams to stderr; the guard's summary goes to stdout and, optionally, a Markdown file for CI.
  */
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   analyzePlan,
   MARKDOWN_MARKER,
@@ -14,14 +14,10 @@ import {
   type GuardReport,
 } from "../guard";
 import { markdownText } from "../guard/text";
+import { missingBinaryMessage, notExecutableMessage, resolveTerraformBinary } from "./binary";
+import { diagnoseFailure, type FailureContext } from "./diagnose";
 import { processOutput, type Output } from "./output";
-import {
-  failureLines,
-  TerraformFailure,
-  terraformContext,
-  terraformStep,
-  type TerraformContext,
-} from "./terraform-step";
+import { runTool, type ToolRun } from "./run-tool";
 
 /** Saved plan and its JSON, written inside the stack directory (already ignored by git). */
 export const PLAN_FILE_NAME = "tfplan";
@@ -79,14 +75,63 @@ export interface PlanResult extends PlanFiles {
   readonly failure?: string;
 }
 
+/** A failure with a message for the user; anything else escaping runPlan (or apply) is a bug. */
+export class PlanFailure extends Error {
+  constructor(
+    message: string,
+    readonly hints: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface StepContext extends FailureContext {
+  readonly processEnv: NodeJS.ProcessEnv;
+  readonly output: Output;
+}
+
+function spawnFailure(error: unknown, binary: string): PlanFailure {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new PlanFailure(missingBinaryMessage(binary));
+  if (code === "EACCES") return new PlanFailure(notExecutableMessage(binary));
+  return new PlanFailure(`could not start ${binary}: ${(error as Error).message}`);
+}
+
+function describeExit(run: ToolRun): string {
+  return run.signal ? `stopped by ${run.signal}` : `exit code ${run.exitCode}`;
+}
+
+export async function terraformStep(
+  context: StepContext,
+  args: readonly string[],
+  step: { acceptedExitCodes: readonly number[]; captureStdout?: boolean },
+): Promise<ToolRun> {
+  context.output.err(`$ ${context.binary} ${args.join(" ")}\n`);
+  let run: ToolRun;
+  try {
+    run = await runTool(context.binary, args, {
+      cwd: context.stackDir,
+      // TF_IN_AUTOMATION drops Terraform's "now run terraform apply" advice, which does not apply here.
+      env: { ...context.processEnv, TF_IN_AUTOMATION: "1" },
+      echo: (text) => context.output.err(text),
+      captureStdout: step.captureStdout,
+    });
+  } catch (error) {
+    throw spawnFailure(error, context.binary);
+  }
+  if (run.exitCode !== null && step.acceptedExitCodes.includes(run.exitCode)) return run;
+  throw new PlanFailure(
+    `${context.binary} ${args[0]} failed (${describeExit(run)})`,
+    diagnoseFailure(run.outputTail, context),
+  );
+}
+
 function checkStackDir(stackDir: string): void {
   if (!existsSync(stackDir) || !statSync(stackDir).isDirectory()) {
-    throw new TerraformFailure(
-      `stack directory ${stackDir} does not exist: synthesize the environment first`,
-    );
+    throw new PlanFailure(`stack directory ${stackDir} does not exist: synthesize the environment first`);
   }
   if (!existsSync(join(stackDir, "cdk.tf.json"))) {
-    throw new TerraformFailure(`${stackDir} has no cdk.tf.json: synthesize the environment first`);
+    throw new PlanFailure(`${stackDir} has no cdk.tf.json: synthesize the environment first`);
   }
 }
 
@@ -94,7 +139,7 @@ function writePrivateFile(file: string, text: string): void {
   try {
     writeFileSync(file, text, { mode: 0o600 });
   } catch (error) {
-    throw new TerraformFailure(`cannot write ${file} (${(error as NodeJS.ErrnoException).code})`);
+    throw new PlanFailure(`cannot write ${file} (${(error as NodeJS.ErrnoException).code})`);
   }
 }
 
@@ -105,7 +150,7 @@ function analyzeShownPlan(showOutput: string, options: PlanOptions): GuardReport
       env: options.env,
     });
   } catch (error) {
-    if (error instanceof PlanFormatError) throw new TerraformFailure(error.message);
+    if (error instanceof PlanFormatError) throw new PlanFailure(error.message);
     throw error;
   }
 }
@@ -134,7 +179,7 @@ export function planExitCode(outcome: {
   return outcome.changesPresent && outcome.detailedExitcode ? PLAN_EXIT.changes : PLAN_EXIT.ok;
 }
 
-async function planAndGuard(options: PlanOptions, context: TerraformContext, planJsonFile: string) {
+async function planAndGuard(options: PlanOptions, context: StepContext, planJsonFile: string) {
   checkStackDir(context.stackDir);
   // A stale plan from an earlier run must never be mistaken for this one's.
   rmSync(join(context.stackDir, PLAN_FILE_NAME), { force: true });
@@ -144,11 +189,11 @@ async function planAndGuard(options: PlanOptions, context: TerraformContext, pla
     context,
     [
       "plan",
+      ...(options.destroy ? ["-destroy"] : []),
       "-input=false",
       `-lock-timeout=${options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}`,
       `-out=${PLAN_FILE_NAME}`,
       "-detailed-exitcode",
-      ...(options.destroy ? ["-destroy"] : []),
     ],
     { acceptedExitCodes: [0, 2] },
   );
@@ -165,11 +210,7 @@ interface Attempt {
   readonly markdown: string;
 }
 
-async function attemptPlan(
-  options: PlanOptions,
-  context: TerraformContext,
-  files: PlanFiles,
-): Promise<Attempt> {
+async function attemptPlan(options: PlanOptions, context: StepContext, files: PlanFiles): Promise<Attempt> {
   try {
     const { report, changesPresent } = await planAndGuard(options, context, files.planJsonFile);
     context.output.out((options.summary ?? renderConsole)(report));
@@ -183,13 +224,19 @@ async function attemptPlan(
     });
     return { result: { exitCode, changesPresent, report, ...files }, markdown: renderMarkdown([report]) };
   } catch (error) {
-    if (!(error instanceof TerraformFailure)) throw error;
-    context.output.err(failureLines("plan", error));
+    if (!(error instanceof PlanFailure)) throw error;
+    const lines = [`lakestack plan: ${error.message}`, ...error.hints.map((hint) => `  hint: ${hint}`)];
+    context.output.err(`${lines.join("\n")}\n`);
     return {
       result: { exitCode: PLAN_EXIT.failed, changesPresent: false, failure: error.message, ...files },
       markdown: renderPlanFailureMarkdown(options.env, error.message, error.hints),
     };
   }
+}
+
+/** Terraform runs inside the stack directory, so a relative `--tf-bin ./bin/terraform` is resolved first. */
+function pathFromHere(binary: string): string {
+  return binary.includes("/") ? resolve(binary) : binary;
 }
 
 /**
@@ -199,10 +246,18 @@ async function attemptPlan(
  */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const output = options.output ?? processOutput;
-  const context = terraformContext({ ...options, output });
+  const processEnv = options.processEnv ?? process.env;
+  const stackDir = resolve(options.stackDir);
+  const context: StepContext = {
+    env: options.env,
+    binary: pathFromHere(resolveTerraformBinary(options.tfBin, processEnv)),
+    stackDir,
+    processEnv,
+    output,
+  };
   const files = {
-    planFile: join(context.stackDir, PLAN_FILE_NAME),
-    planJsonFile: join(context.stackDir, PLAN_JSON_FILE_NAME),
+    planFile: join(stackDir, PLAN_FILE_NAME),
+    planJsonFile: join(stackDir, PLAN_JSON_FILE_NAME),
   };
   const { result, markdown } = await attemptPlan(options, context, files);
   if (!options.markdownFile) return result;
@@ -214,4 +269,22 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     output.err(`lakestack plan: ${failure}\n`);
     return { ...result, exitCode: PLAN_EXIT.failed, failure };
   }
+}
+
+/** The context Terraform steps run in, for the commands that apply or destroy after planning. */
+export function stepContext(options: {
+  readonly env: string;
+  readonly stackDir: string;
+  readonly tfBin?: string;
+  readonly processEnv?: NodeJS.ProcessEnv;
+  readonly output: Output;
+}): StepContext {
+  const processEnv = options.processEnv ?? process.env;
+  return {
+    env: options.env,
+    binary: pathFromHere(resolveTerraformBinary(options.tfBin, processEnv)),
+    stackDir: resolve(options.stackDir),
+    processEnv,
+    output: options.output,
+  };
 }

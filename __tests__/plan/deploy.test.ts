@@ -226,7 +226,7 @@ describe("lakestack deploy and destroy (the whole CLI, in process)", () => {
     expect(stdout).toContain("lakestack destroy [dev]: destroyed 1 resource(s)\n");
     expect(commands()).toEqual([
       "init -input=false",
-      "plan -input=false -lock-timeout=5m -out=tfplan -detailed-exitcode -destroy",
+      "plan -destroy -input=false -lock-timeout=5m -out=tfplan -detailed-exitcode",
       "show -json tfplan",
       "apply -input=false -lock-timeout=5m tfplan",
     ]);
