@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // A namespace import of a provider package loads thousands of classes: seconds and hundreds of MB per synth.
-const providerRoots = ["@cdktf/provider-aws", "@cdktf/provider-databricks"];
+const providerRoots = ["@cdktf/provider-aws", "@cdktf/provider-databricks", "@cdktf/provider-time"];
 
 export default tseslint.config(
   { ignores: ["node_modules/", "cdktf.out/", "dist/", "**/build/", "coverage/"] },

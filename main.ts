@@ -3,23 +3,30 @@
  * them. Exit codes: 0 ok, 1 invalid input or usage, 2 internal error (a few commands add their own).
  */
 import { Command } from "commander";
+import { deployCommand } from "./cli/deploy";
+import { destroyCommand } from "./cli/destroy";
 import { diagramCommand } from "./cli/diagram";
 import { diffCommand } from "./cli/diff";
+import { doctorCommand } from "./cli/doctor";
 import { envsCommand } from "./cli/envs";
 import { guardCommand } from "./cli/guard";
 import { planCommand } from "./cli/plan";
 import { rulesCommand } from "./cli/rules";
-import { configDirOf, execute, processOutput, type Output } from "./cli/run";
+import { runCommandFor } from "./cli/run";
+import { configDirOf, execute, processOutput, type Output } from "./cli/runner";
 import { schemaCommand } from "./cli/schema";
 import { simulateCommand } from "./cli/simulate";
 import { synthCommand, synthesizeForPlan } from "./cli/synth";
 import { validateCommand } from "./cli/validate";
+import { verifyCommand } from "./cli/verify";
+import { version } from "./package.json";
 
 export function buildProgram(io: Output = processOutput): Command {
   const program = new Command("lakestack")
     .description(
       "One YAML file per environment in; the Terraform for a streaming lakehouse on AWS and Databricks out.",
     )
+    .version(version, "-V, --version", "print lakestack's version")
     .option("-c, --config <dir>", "folder holding base.yaml and one <environment>.yaml each", "config")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -28,8 +35,9 @@ export function buildProgram(io: Output = processOutput): Command {
       `
 Examples:
   $ lakestack validate --all
+  $ lakestack deploy --env dev      # synth, plan, guard, apply the guarded plan
+  $ lakestack verify --env dev      # prove events reach the tables
   $ lakestack synth                 # every environment into cdktf.out/
-  $ npx cdktf deploy dev            # deploy one environment
 
 Exit codes: 0 ok, 1 invalid input or usage, 2 internal error; guard, plan and simulate
 say their own in their --help.`,
@@ -46,6 +54,11 @@ say their own in their --help.`,
     diffCommand(io),
     simulateCommand(),
     planCommand(synthesizeForPlan(configDir)),
+    deployCommand(synthesizeForPlan(configDir)),
+    runCommandFor(),
+    verifyCommand(),
+    destroyCommand(),
+    doctorCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environmentNames } from "../loader/load";
 import { editorJsonSchema } from "../loader/schema";
+import { REPO_ROOT } from "../paths";
 import { CONFIG_DIR } from "./helpers";
 import { lakestack, lakestackProcess, STACK_TRACE } from "./lakestack";
 
@@ -22,7 +23,13 @@ describe("the lakestack command", () => {
   });
 
   it("synthesizes every environment, then refuses a typo without touching the output", async () => {
-    expect((await lakestack(cwd, "synth")).code).toBe(0);
+    const synth = await lakestack(cwd, "synth");
+    expect(synth.code).toBe(0);
+    // cdktf runs `synth` as its app and labels whatever the app writes to stderr "[ERROR]": success is on stdout.
+    expect(synth.stdout).toMatch(
+      /^synthesized dev, prod, staging into cdktf\.out in \d+ ms \(\d+ finding\(s\) acknowledged by waivers\)\n$/,
+    );
+    expect(synth.stderr).toBe("");
     expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(environmentNames(CONFIG_DIR));
     const before = readFileSync(join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8");
 
@@ -113,7 +120,10 @@ describe("the lakestack command", () => {
   });
 
   it("treats unknown commands and options as usage errors", async () => {
-    expect((await lakestack(cwd, "deploy")).code).toBe(1);
+    const typo = await lakestack(cwd, "deplyo", "--env", "dev");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("error: unknown command 'deplyo'");
+    expect(typo.stderr).toContain("(Did you mean deploy?)");
     expect((await lakestack(cwd, "validate", "--everything")).code).toBe(1);
   });
 
@@ -131,6 +141,28 @@ describe("the lakestack command", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("no <!-- policy-catalogue:start --> marker");
     expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("prints its version", async () => {
+    const { code, stdout } = await lakestack(cwd, "--version");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version}\n`);
+  });
+
+  it.each(["deploy", "run", "verify", "destroy", "doctor", "synth", "plan"])(
+    "shows examples and exit codes in `%s --help`",
+    async (command) => {
+      const { code, stdout } = await lakestack(cwd, command, "--help");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Examples:\\n(  \\$ lakestack ${command}( .+)?\\n)+`, "m"));
+      if (command !== "synth") expect(stdout).toMatch(/^Exit codes:/m);
+    },
+  );
+
+  it("prints synth's result as one JSON document with --json", async () => {
+    const { code, stdout } = await lakestack(cwd, "synth", "--env", "dev", "--out", "json-out", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, stacks: ["dev"], diagnostics: expect.any(Array) });
   });
 
   it("prints the editor schema", async () => {

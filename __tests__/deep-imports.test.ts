@@ -8,11 +8,13 @@ describe("provider packages are imported class by class", () => {
   // Assembled, so a search of the repo for namespace imports finds none here.
   const aws = ["@cdktf", "provider-aws"].join("/");
   const databricks = ["@cdktf", "provider-databricks"].join("/");
+  const time = ["@cdktf", "provider-time"].join("/");
   const probes: Record<string, string> = {
     "namespace-aws.ts": `import * as aws from "${aws}";\nexport const x = aws;\n`,
     "named-root.ts": `import { KinesisStream } from "${aws}";\nexport const x = KinesisStream;\n`,
     "namespace-databricks.ts": `import * as databricks from "${databricks}";\nexport const x = databricks;\n`,
     "require-root.ts": `const aws = require("${aws}");\nexport const x = aws;\n`,
+    "namespace-time.ts": `import * as time from "${time}";\nexport const x = time;\n`,
     "deep.ts": `import { KinesisStream } from "${aws}/lib/kinesis-stream";\nexport const x = KinesisStream;\n`,
   };
   const rules = new Map<string, string[]>();
@@ -39,14 +41,17 @@ describe("provider packages are imported class by class", () => {
     }
   });
 
-  it.each(["namespace-aws.ts", "named-root.ts", "namespace-databricks.ts", "require-root.ts"])(
-    "refuses %s",
-    (file) => {
-      expect(rules.get(file)).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^no-restricted-(imports|syntax)$/)]),
-      );
-    },
-  );
+  it.each([
+    "namespace-aws.ts",
+    "named-root.ts",
+    "namespace-databricks.ts",
+    "require-root.ts",
+    "namespace-time.ts",
+  ])("refuses %s", (file) => {
+    expect(rules.get(file)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^no-restricted-(imports|syntax)$/)]),
+    );
+  });
 
   it("allows a deep import", () => {
     expect(rules.get("deep.ts")).toEqual([]);

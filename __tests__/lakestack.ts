@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { EXIT_INTERNAL, parseProgram } from "../cli/run";
+import { EXIT_INTERNAL, parseProgram } from "../cli/runner";
 import { buildProgram } from "../main";
 import { REPO_ROOT } from "../paths";
 

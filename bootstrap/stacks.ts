@@ -17,6 +17,7 @@ import { join, relative, resolve } from "node:path";
 import { policyDocument } from "../modules/aws/iam";
 import { privateBucket } from "../modules/aws/private-bucket";
 import { readableLogicalId } from "../stacks/addresses";
+import { requireTerraformVersion } from "../stacks/terraform-version";
 import {
   ciRoleArn,
   ciRoleName,
@@ -55,6 +56,7 @@ abstract class BootstrapStack extends TerraformStack {
     });
     const statePath = resolve(options.stateDir, `terraform.${id}.tfstate`);
     new LocalBackend(this, { path: relative(join(resolve(options.outDir), "stacks", id), statePath) });
+    requireTerraformVersion(this);
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { loadEnvironments } from "../loader/load";
-import { configDirOf, InputError, processOutput, runCommand, type Output } from "./run";
+import { configDirOf, InputError, processOutput, runCommand, type Output } from "./runner";
 import { DIAGRAM_FORMATS, renderDiagram, type DiagramFormat } from "../views/diagram";
 import { diagramMarkers, fencedBlock, writeMarkedBlock } from "../views/markers";
 

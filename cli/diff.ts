@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { loadEnvironments } from "../loader/load";
-import { configDirOf, processOutput, runCommand, type Output } from "./run";
+import { configDirOf, processOutput, runCommand, type Output } from "./runner";
 import { diffEnvironments, renderDiff } from "../views/diff";
 
 interface DiffOptions {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { loadEnvironments, type Environment } from "../loader/load";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
-import { configDirOf, processOutput, runCommand, type Output } from "./run";
+import { configDirOf, processOutput, runCommand, type Output } from "./runner";
 
 interface EnvsOptions {
   readonly outputs: string;
@@ -13,7 +13,7 @@ interface EnvsOptions {
 export function envsCommand(io: Output = processOutput): Command {
   return new Command("envs")
     .description("list environments with their mode, region and workspace, and what their last deploy output")
-    .option("--outputs <file>", "cdktf deploy --outputs-file to read", DEFAULT_OUTPUTS_FILE)
+    .option("--outputs <file>", "the outputs lakestack deploy records", DEFAULT_OUTPUTS_FILE)
     .option("--json", "print one JSON document on stdout")
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")
     .addHelpText("after", "\nExamples:\n  $ lakestack envs\n  $ lakestack envs --json | jq '.[] | .name'")

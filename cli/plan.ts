@@ -1,6 +1,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseAllowList } from "../guard";
-import { DEFAULT_LOCK_TIMEOUT, PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV } from "../plan";
+import {
+  DEFAULT_LOCK_TIMEOUT,
+  humanOutput,
+  PLAN_EXIT,
+  runPlan,
+  TERRAFORM_BINARY_ENV,
+  type PlanResult,
+} from "../plan";
 import { ALLOW_ENV, collect, processContext, type CliContext } from "./guard";
 
 /** Synthesizes one environment and returns its stack directory, e.g. `cdktf.out/stacks/dev`. */
@@ -17,6 +24,7 @@ interface PlanCommandOptions {
   /** False with --no-lock. */
   readonly lock: boolean;
   readonly terraformLog?: string;
+  readonly json?: boolean;
 }
 
 /** Terraform durations as `-lock-timeout` takes them: 90s, 5m, 1h. */
@@ -27,20 +35,29 @@ export function parseLockTimeout(value: string): string {
   return value;
 }
 
+/** `--lock-timeout`, as every command that runs Terraform takes it. */
+export function lockTimeoutOption(): Option {
+  return new Option("--lock-timeout <duration>", "how long to wait for the state lock")
+    .default(DEFAULT_LOCK_TIMEOUT)
+    .argParser(parseLockTimeout);
+}
+
 async function plan(
   options: PlanCommandOptions,
   synthesize: Synthesize,
   context: CliContext,
-): Promise<number> {
+): Promise<Pick<PlanResult, "exitCode" | "failure"> & Partial<PlanResult>> {
+  const output = humanOutput(context, options.json);
   let stackDir: string;
   try {
     stackDir = options.stackDir ?? (await synthesize(options.env));
   } catch (error) {
-    context.err(`lakestack plan: could not synthesize ${options.env}: ${(error as Error).message}\n`);
-    return PLAN_EXIT.failed;
+    const failure = `could not synthesize ${options.env}: ${(error as Error).message}`;
+    output.err(`lakestack plan: ${failure}\n`);
+    return { exitCode: PLAN_EXIT.failed, failure };
   }
   try {
-    const result = await runPlan({
+    return await runPlan({
       env: options.env,
       stackDir,
       tfBin: options.tfBin,
@@ -51,13 +68,13 @@ async function plan(
       lock: options.lock,
       terraformLog: options.terraformLog,
       processEnv: context.processEnv,
-      output: context,
+      output,
     });
-    return result.exitCode;
   } catch (error) {
     // 2 means "changes present" here, so even a bug exits 1.
-    context.err(`lakestack plan: internal error: ${(error as Error).message}\n`);
-    return PLAN_EXIT.failed;
+    const failure = `internal error: ${(error as Error).message}`;
+    output.err(`lakestack plan: ${failure}\n`);
+    return { exitCode: PLAN_EXIT.failed, failure };
   }
 }
 
@@ -94,11 +111,6 @@ export function planCommand(synthesize: Synthesize, context: CliContext = proces
     )
     .option("--markdown <file>", "also write a Markdown summary for a pull-request comment")
     .option("--detailed-exitcode", "exit 2 when the plan has changes")
-    .addOption(
-      new Option("--lock-timeout <duration>", "how long to wait for the state lock")
-        .default(DEFAULT_LOCK_TIMEOUT)
-        .argParser(parseLockTimeout),
-    )
     .option(
       "--no-lock",
       "plan without taking the state lock (-lock=false): for read-only plans such as pull requests'",
@@ -107,8 +119,21 @@ export function planCommand(synthesize: Synthesize, context: CliContext = proces
       "--terraform-log <file>",
       "write Terraform's own output (its plan text can quote sensitive values) to this file instead of the terminal",
     )
+    .addOption(lockTimeoutOption())
+    .option("--json", "print one JSON document on stdout (the summary and Terraform's output go to stderr)")
     .addHelpText("after", EXAMPLES)
-    .action(async (options: PlanCommandOptions) =>
-      context.setExitCode(await plan(options, synthesize, context)),
-    );
+    .action(async (options: PlanCommandOptions) => {
+      const result = await plan(options, synthesize, context);
+      if (options.json) {
+        const { exitCode, failure, changesPresent, report, planFile, planJsonFile } = result;
+        const document = {
+          ok: exitCode !== PLAN_EXIT.failed && exitCode !== PLAN_EXIT.blocked,
+          env: options.env,
+        };
+        context.out(
+          `${JSON.stringify({ ...document, exitCode, changes: changesPresent ?? false, verdict: report?.verdict, report, planFile, planJsonFile, failure }, null, 2)}\n`,
+        );
+      }
+      context.setExitCode(result.exitCode);
+    });
 }

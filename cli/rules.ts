@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { POLICY_MARKERS, policyCatalogue } from "../policy";
 import { writeMarkedBlock } from "../views/markers";
-import { processOutput, runCommand, type Output } from "./run";
+import { processOutput, runCommand, type Output } from "./runner";
 
 /** `lakestack rules`: the policy catalogue, printed or refreshed in a Markdown file. */
 export function rulesCommand(io: Output = processOutput): Command {

@@ -1,113 +1,180 @@
-/**
- * How every lakestack command reports: results on stdout, people's text and errors on stderr, exit codes
- * 0 ok, 1 invalid input, 2 internal error, never a stack trace (unless LAKESTACK_DEBUG is set).
- */
-import { CommanderError, type Command } from "commander";
-import { ConfigError, formatDiagnostic, isError, type Diagnostic } from "../loader/diagnostics";
-import { MarkerError } from "../views/markers";
+import { Command } from "commander";
+import { getRun, runNow, succeeded, waitForRun, type JobRun } from "../databricks-api/jobs";
+import { DeadlineExceeded, type Polling } from "../databricks-api/polling";
+import {
+  getPipeline,
+  startUpdate,
+  stopPipeline,
+  updateUrl,
+  waitForUpdate,
+} from "../databricks-api/pipelines";
+import { outputString } from "../views/outputs";
+import { InputError, processCommandContext, runCommand, type CommandContext } from "./runner";
+import {
+  addWorkspaceOptions,
+  durationOption,
+  elapsed,
+  lastDeploy,
+  openWorkspace,
+  type Workspace,
+  type DeployedOptions,
+} from "./workspace";
 
-export const EXIT_INVALID = 1;
-export const EXIT_INTERNAL = 2;
+/** Exit codes: 0 succeeded, 1 invalid input, 2 internal error, 3 the run failed, 4 timed out. */
+export const RUN_EXIT = { succeeded: 0, failed: 3, timedOut: 4 } as const;
 
-/** Where a command writes, line by line (a missing final newline is added), and its exit code. */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-  setExitCode(code: number): void;
+interface RunOptions extends DeployedOptions {
+  readonly timeout: number;
+  readonly pollInterval: number;
+  readonly wait: boolean;
+  readonly restart?: boolean;
+  readonly json?: boolean;
 }
 
-const withNewline = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
-
-export const processOutput: Output = {
-  out: (text) => void process.stdout.write(withNewline(text)),
-  err: (text) => void process.stderr.write(withNewline(text)),
-  setExitCode: (code) => {
-    process.exitCode = code;
-  },
-};
-
-/** A problem with what the user asked for, reported as one line. */
-export class InputError extends Error {}
-
-/**
- * The config folder: the command's own `-c` when it runs alone, else the program's global `-c`
- * (commander hands an option both define to the program).
- */
-export function configDirOf(command: Command, own: string | undefined): string {
-  const program = command.parent ?? command;
-  return own ?? (program.opts() as { config?: string }).config ?? "config";
+interface RunOutcome {
+  readonly target: string;
+  readonly kind: "pipeline update" | "job run";
+  readonly id: string;
+  /** The update's or run's final (or, with --no-wait, first) state. */
+  readonly state: string;
+  readonly url?: string;
+  readonly ok: boolean;
 }
 
-/**
- * Runs a command body and turns its failures into an exit code and a message. `name` prefixes one-line
- * messages (`lakestack diff: …`); with `json`, a failure still prints exactly one JSON document.
- */
-export async function runCommand(
-  io: Output,
-  options: { name?: string; json?: boolean },
-  body: () => void | Promise<void>,
-): Promise<void> {
-  const prefix = `lakestack${options.name ? ` ${options.name}` : ""}`;
-  try {
-    await body();
-  } catch (error) {
-    if (error instanceof CommanderError) throw error;
-    if (error instanceof ConfigError) {
-      if (options.json) io.out(JSON.stringify({ ok: false, diagnostics: error.diagnostics }, null, 2));
-      for (const problem of error.diagnostics.filter(isError)) io.err(formatDiagnostic(problem));
-      reportFindings(io, error.diagnostics);
-      io.err(`${error.diagnostics.filter(isError).length} error(s)`);
-      io.setExitCode(EXIT_INVALID);
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    if (options.json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
-    if (error instanceof InputError || error instanceof MarkerError) {
-      io.err(`${prefix}: ${message}`);
-      io.setExitCode(EXIT_INVALID);
-      return;
-    }
-    io.err(`${prefix}: internal error: ${message}`);
-    if (process.env.LAKESTACK_DEBUG && error instanceof Error) io.err(error.stack ?? "");
-    io.setExitCode(EXIT_INTERNAL);
-  }
-}
+const PIPELINE = "pipeline";
 
-/** Parses and runs a program; returns the exit code (usage errors are 1, --help and --version 0). */
-export async function parseProgram(program: Command, argv: string[]): Promise<number> {
-  // Commands added with addCommand() inherit nothing: each must throw rather than exit the process.
-  const throwInsteadOfExit = (command: Command): void => {
-    command.exitOverride();
-    command.commands.forEach(throwInsteadOfExit);
-  };
-  throwInsteadOfExit(program);
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw error;
-  }
-  return Number(process.exitCode ?? 0);
-}
-
-/** Runs a program as the process: sets the exit code, and reports a failure no command caught in one line. */
-export function execute(program: Command, argv: string[]): void {
-  parseProgram(program, argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `lakestack: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+async function runPipeline(
+  { client, environment }: Workspace,
+  outputs: Readonly<Record<string, unknown>>,
+  options: RunOptions,
+  polling: Polling,
+  say: (text: string) => void,
+): Promise<RunOutcome> {
+  const pipelineId = outputString(outputs, "pipelineId", `${options.outputs}: ${options.env}`);
+  if (!pipelineId)
+    throw new InputError(`${options.outputs} has no pipelineId for ${options.env}: deploy it first`);
+  const pipeline = await getPipeline(client, pipelineId);
+  const continuous = pipeline.spec?.continuous ?? environment.config.mode === "production";
+  if (continuous && pipeline.state === "RUNNING") {
+    if (!options.restart) {
+      throw new InputError(
+        `${environment.name}'s pipeline is continuous and RUNNING: it reads the stream already ` +
+          "(--restart stops and starts it)",
       );
-      process.exitCode = EXIT_INTERNAL;
-    },
-  );
+    }
+    say("stopping the running pipeline");
+    await stopPipeline(client, pipelineId, polling);
+  }
+  const updateId = await startUpdate(client, pipelineId);
+  const url = updateUrl(client.host, pipelineId, updateId);
+  say(`started pipeline update ${updateId}: ${url}`);
+  const state = options.wait
+    ? await waitForUpdate(
+        client,
+        pipelineId,
+        updateId,
+        polling,
+        continuous ? new Set(["RUNNING"]) : undefined,
+      )
+    : "STARTED";
+  const ok = !options.wait || state === "COMPLETED" || (continuous && state === "RUNNING");
+  return { target: PIPELINE, kind: "pipeline update", id: updateId, state, url, ok };
 }
 
-/** Warnings in full; findings a waiver acknowledged only as a count (`validate --json` lists them). */
-export function reportFindings(io: Output, findings: readonly Diagnostic[]): void {
-  for (const warning of findings.filter((d) => d.severity === "warning")) io.err(formatDiagnostic(warning));
-  const acknowledged = findings.filter((d) => d.severity === "info").length;
-  if (acknowledged > 0) io.err(`${acknowledged} finding(s) acknowledged by waivers`);
+function jobIdOf(outputs: Readonly<Record<string, unknown>>, key: string, options: RunOptions): number {
+  const ids = outputs.jobIds;
+  const known = ids && typeof ids === "object" ? (ids as Record<string, unknown>) : {};
+  const id = Number(known[key]);
+  if (!Object.hasOwn(known, key) || !Number.isSafeInteger(id)) {
+    const choices = [PIPELINE, ...Object.keys(known)].join(", ");
+    throw new InputError(`no job '${key}' in ${options.env}'s last deploy (choose one of: ${choices})`);
+  }
+  return id;
+}
+
+async function runJob(
+  { client }: Workspace,
+  outputs: Readonly<Record<string, unknown>>,
+  key: string,
+  options: RunOptions,
+  polling: Polling,
+  say: (text: string) => void,
+): Promise<RunOutcome> {
+  const runId = await runNow(client, jobIdOf(outputs, key, options));
+  let url: string | undefined;
+  const announce = (run: JobRun) => {
+    url = run.run_page_url;
+    say(`started job ${key}, run ${runId}${url ? `: ${url}` : ""}`);
+  };
+  if (!options.wait) {
+    const run = await getRun(client, runId);
+    announce(run);
+    return { target: key, kind: "job run", id: String(runId), state: "STARTED", url, ok: true };
+  }
+  const run = await waitForRun(client, runId, polling, announce);
+  const state = [run.state?.life_cycle_state, run.state?.result_state].filter(Boolean).join(" ");
+  return { target: key, kind: "job run", id: String(runId), state, url, ok: succeeded(run) };
+}
+
+const EXAMPLES = `
+Examples:
+  $ lakestack run --env dev pipeline           # one triggered update: the stream into the tables
+  $ lakestack run --env prod device_max        # a job, by its key in the config
+  $ lakestack run --env staging pipeline --restart --timeout 20m
+  $ lakestack run --env dev magnitude_heatmap --no-wait --json
+
+Starts a pipeline update or a job run through the Databricks REST API with your credentials
+(DATABRICKS_CLIENT_ID/SECRET or DATABRICKS_TOKEN), waits for it and prints the result with a link.
+A development pipeline is triggered: nothing else starts it. A continuous (production) pipeline runs
+by itself: --restart stops it and starts a new update. Ids come from the last deploy's outputs.
+Exit codes: 0 succeeded, 1 invalid input, 2 internal error, 3 the update or run failed, 4 timed out.`;
+
+/** `lakestack run --env <name> <pipeline | job key>`: start one and wait for its result. */
+export function runCommandFor(context: CommandContext = processCommandContext): Command {
+  const command = new Command("run")
+    .description("start the pipeline or a job in a deployed environment, wait, and report the result")
+    .argument("<target>", `"${PIPELINE}" or a job key, e.g. device_max`);
+  return addWorkspaceOptions(command)
+    .addOption(durationOption("--timeout <duration>", "how long to wait for the result", "1h"))
+    .addOption(durationOption("--poll-interval <duration>", "how often to look", "10s"))
+    .option("--no-wait", "start it and return at once")
+    .option("--restart", "restart a continuous pipeline that is running")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText("after", EXAMPLES)
+    .action((target: string, options: RunOptions, self: Command) =>
+      runCommand(context, { name: "run", json: options.json }, async () => {
+        const started = Date.now();
+        const workspace = openWorkspace(self, options, context.processEnv);
+        const outputs = lastDeploy(options);
+        const polling = { intervalMs: options.pollInterval, deadline: started + options.timeout };
+        const say = (text: string) => context.err(`lakestack run [${options.env}]: ${text}`);
+        let outcome: RunOutcome;
+        try {
+          outcome =
+            target === PIPELINE
+              ? await runPipeline(workspace, outputs, options, polling, say)
+              : await runJob(workspace, outputs, target, options, polling, say);
+        } catch (error) {
+          if (!(error instanceof DeadlineExceeded)) throw error;
+          context.err(
+            `lakestack run [${options.env}]: ${error.message} after ${elapsed(Date.now() - started)}`,
+          );
+          if (options.json)
+            context.out(`${JSON.stringify({ ok: false, env: options.env, target, timedOut: true })}`);
+          context.setExitCode(RUN_EXIT.timedOut);
+          return;
+        }
+        const seconds = Math.round((Date.now() - started) / 1000);
+        if (options.json) {
+          context.out(`${JSON.stringify({ ...outcome, env: options.env, seconds }, null, 2)}`);
+        } else {
+          const link = outcome.url ? `: ${outcome.url}` : "";
+          context.out(
+            `lakestack run [${options.env}]: ${outcome.target} ${outcome.kind} ${outcome.id} ${outcome.state} ` +
+              `after ${elapsed(Date.now() - started)}${link}`,
+          );
+        }
+        context.setExitCode(outcome.ok ? RUN_EXIT.succeeded : RUN_EXIT.failed);
+      }),
+    );
 }

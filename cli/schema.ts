@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { editorJsonSchema } from "../loader/schema";
 import { CONFIG_REFERENCE_MARKERS, configReference } from "../views/config-reference";
 import { writeMarkedBlock } from "../views/markers";
-import { InputError, processOutput, runCommand, type Output } from "./run";
+import { InputError, processOutput, runCommand, type Output } from "./runner";
 
 interface SchemaOptions {
   readonly markdown?: boolean;

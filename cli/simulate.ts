@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { SimulationProgress, SimulationSummary, SimulationTarget } from "../simulator/simulate";
-import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
+import { DEFAULT_OUTPUTS_FILE, deployedOutputs, outputString } from "../views/outputs";
 
 interface SimulateFlags {
   readonly env?: string;
@@ -21,11 +21,7 @@ export function simulateCommand(): Command {
   return new Command("simulate")
     .description("send synthetic seismograph events (phones shaking) to Kinesis or the HTTP ingest endpoint")
     .option("--env <name>", "take the target from this environment's deploy outputs")
-    .option(
-      "--outputs <file>",
-      "deploy outputs written by `cdktf deploy <env> --outputs-file`",
-      DEFAULT_OUTPUTS_FILE,
-    )
+    .option("--outputs <file>", "deploy outputs recorded by `lakestack deploy`", DEFAULT_OUTPUTS_FILE)
     .addOption(
       new Option(
         "--target <kind>",
@@ -87,10 +83,17 @@ Examples:
 }
 
 function resolveTarget(flags: SimulateFlags): SimulationTarget {
-  const outputs: Readonly<Record<string, unknown>> = flags.env ? readOutputs(flags.outputs, flags.env) : {};
-  const streamName = flags.stream ?? optionalString(outputs.streamName, "streamName", flags);
-  const region = flags.region ?? optionalString(outputs.region, "region", flags);
-  const url = flags.url ?? optionalString(outputs.ingestUrl, "ingestUrl", flags);
+  const outputs: Readonly<Record<string, unknown>> = flags.env
+    ? deployedOutputs(
+        flags.outputs,
+        flags.env,
+        `run \`lakestack deploy --env ${flags.env}\`, or pass --stream/--url`,
+      )
+    : {};
+  const where = `${flags.outputs}: ${flags.env}`;
+  const streamName = flags.stream ?? outputString(outputs, "streamName", where);
+  const region = flags.region ?? outputString(outputs, "region", where);
+  const url = flags.url ?? outputString(outputs, "ingestUrl", where);
   const kind = flags.target ?? (streamName ? "kinesis" : url ? "http" : undefined);
 
   if (kind === "http") {
@@ -104,32 +107,8 @@ function resolveTarget(flags: SimulateFlags): SimulationTarget {
     return { kind, streamName, region, endpoint: flags.endpoint };
   }
   throw new Error(
-    "no target: pass --stream (Kinesis) or --url (HTTP ingest), or --env <name> after `cdktf deploy`",
+    "no target: pass --stream (Kinesis) or --url (HTTP ingest), or --env <name> after `lakestack deploy`",
   );
-}
-
-/** One environment's deploy outputs, read as `lakestack envs` reads them; missing ones are an error here. */
-function readOutputs(file: string, env: string): Readonly<Record<string, unknown>> {
-  const summary = outputsSummary(file, [env]);
-  if (!summary.present) {
-    throw new Error(
-      `no deploy outputs at ${file}: run \`cdktf deploy ${env} --outputs-file ${DEFAULT_OUTPUTS_FILE}\`, or pass --stream/--url`,
-    );
-  }
-  if (summary.problem) throw new Error(summary.problem);
-  const [outputs] = summary.environments;
-  if (!outputs.deployed) {
-    const found = summary.deployed.join(", ") || "none";
-    throw new Error(`${file} has no outputs for environment "${env}" (found: ${found})`);
-  }
-  return outputs.outputs;
-}
-
-function optionalString(value: unknown, name: string, flags: SimulateFlags): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value === "")
-    throw new Error(`${flags.outputs}: ${flags.env}.${name} must be a non-empty string`);
-  return value;
 }
 
 function httpUrl(value: string): string {

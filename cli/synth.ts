@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { environmentNames, loadEnvironments, type Environment } from "../loader/load";
 import { buildArtifacts } from "../stacks/artifacts";
 import { synthesize } from "../stacks/synthesize";
-import { configDirOf, processOutput, reportFindings, runCommand, type Output } from "./run";
+import { formatDiagnostic, type Diagnostic } from "../loader/diagnostics";
+import { configDirOf, processOutput, runCommand, type Output } from "./runner";
 
 /** Where stacks go: the command's `--out`, else `$CDKTF_OUTDIR` (set by the cdktf CLI), else cdktf.out. */
 export function outputFolder(flag?: string): string {
@@ -30,6 +31,24 @@ export function synthesizeForPlan(configDir: () => string) {
   };
 }
 
+interface SynthOptions {
+  readonly env?: string;
+  readonly out?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * The success line goes to stdout: cdktf runs this command as the app of `cdktf synth` and labels
+ * everything the app writes to stderr as an error. Warnings stay on stderr; findings that waivers
+ * acknowledged are only counted, in the success line.
+ */
+function successLine(stacks: readonly string[], out: string, ms: number, findings: readonly Diagnostic[]) {
+  const acknowledged = findings.filter((d) => d.severity === "info").length;
+  const note = acknowledged > 0 ? ` (${acknowledged} finding(s) acknowledged by waivers)` : "";
+  return `synthesized ${stacks.join(", ")} into ${out} in ${ms.toFixed(0)} ms${note}`;
+}
+
 /** `lakestack synth`: Terraform JSON for every environment (or one), written all or nothing. */
 export function synthCommand(io: Output = processOutput): Command {
   return new Command("synth")
@@ -37,12 +56,13 @@ export function synthCommand(io: Output = processOutput): Command {
     .option("-e, --env <name>", "only this environment")
     .option("-o, --out <dir>", "output folder (default: $CDKTF_OUTDIR or cdktf.out)")
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")
+    .option("--json", "print one JSON document on stdout")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ lakestack synth\n  $ lakestack synth --env prod --out /tmp/plan-input",
+      "\nExamples:\n  $ lakestack synth\n  $ lakestack synth --env prod --out /tmp/plan-input\n  $ lakestack synth --json | jq '.stacks'",
     )
-    .action((opts: { env?: string; out?: string; config?: string }, command: Command) =>
-      runCommand(io, {}, () => {
+    .action((opts: SynthOptions, command: Command) =>
+      runCommand(io, { json: opts.json }, () => {
         const started = process.hrtime.bigint();
         const out = outputFolder(opts.out);
         const result = synthesizeEnvironments(
@@ -50,9 +70,27 @@ export function synthCommand(io: Output = processOutput): Command {
           opts.env ? [opts.env] : undefined,
           out,
         );
-        reportFindings(io, result.findings);
+        for (const warning of result.findings.filter((d) => d.severity === "warning")) {
+          io.err(formatDiagnostic(warning));
+        }
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        io.err(`synthesized ${result.stacks.join(", ")} into ${out} in ${ms.toFixed(0)} ms`);
+        if (opts.json) {
+          io.out(
+            JSON.stringify(
+              {
+                ok: true,
+                outDir: result.outDir,
+                stacks: result.stacks,
+                milliseconds: Math.round(ms),
+                diagnostics: result.findings,
+              },
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        io.out(successLine(result.stacks, out, ms, result.findings));
       }),
     );
 }

@@ -4,7 +4,7 @@ import { loadEnvironments } from "../loader/load";
 import { compareAgainst, loadBaseline } from "../policy";
 import { buildArtifacts } from "../stacks/artifacts";
 import { checkEnvironments } from "../stacks/check";
-import { configDirOf, processOutput, reportFindings, runCommand, type Output } from "./run";
+import { configDirOf, processOutput, reportFindings, runCommand, type Output } from "./runner";
 import { outputFolder } from "./synth";
 
 interface ValidateOptions {

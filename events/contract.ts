@@ -163,10 +163,15 @@ export function encodeEvent(event: DeviceEvent, receivedAt?: string): string {
   );
 }
 
-/** A fresh device id with 12 hex digits, like the demo's phones; works in browsers and Node ≥ 20. */
+/** `count` random bytes as lowercase hex; works in browsers and Node ≥ 20. */
+function randomHex(count: number): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(count));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** A fresh device id with 12 hex digits, like the demo's phones. */
 export function newDeviceId(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(6));
-  return `client-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `client-${randomHex(6)}`;
 }
 
 /** A value as a client may see it echoed: by its type, and never more than a few dozen characters. */
@@ -185,4 +190,15 @@ function truncate(text: string, length: number): string {
 
 function minutes(ms: number): number {
   return Math.round(ms / 60_000);
+}
+
+/**
+ * Device ids of synthetic events (`lakestack verify`): this prefix, then 24 more hex digits. Phones and the
+ * simulator use 12 hex digits, so no real device id can be one of them; downstream, leave them out with
+ * `WHERE device NOT LIKE 'client-5e1f7e57%'`.
+ */
+export const SYNTHETIC_DEVICE_PREFIX = "client-5e1f7e57";
+
+export function syntheticDeviceId(): string {
+  return `${SYNTHETIC_DEVICE_PREFIX}${randomHex(12)}`;
 }

@@ -1,7 +1,7 @@
 import { classifyActions, describeAction, type ChangeKind, type ClassifiedAction } from "./actions";
 import { PlanFormatError, readPlan, type PlanResourceChange } from "./plan-format";
 import { detectRisks } from "./risky-updates";
-import { isStatefulType } from "./stateful";
+import { isStatefulType, isStatelessType } from "./stateful";
 import { formatPath } from "./values";
 
 export interface ChangeCounts {
@@ -96,7 +96,8 @@ function toFinding(change: PlanResourceChange, action: ClassifiedAction): Findin
 }
 
 function isDestructive(finding: Finding): boolean {
-  return finding.kind === "delete" || finding.kind === "replace" || finding.risks.length > 0;
+  if (finding.risks.length > 0) return true;
+  return (finding.kind === "delete" || finding.kind === "replace") && !isStatelessType(finding.type);
 }
 
 function needsReview(finding: Finding): boolean {

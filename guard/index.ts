@@ -17,4 +17,9 @@ export { classifyActions, type ChangeKind, type ReplaceOrder } from "./actions";
 export { decodePlanBytes, PlanFormatError, parsePlanText, SUPPORTED_FORMAT_MAJOR } from "./plan-format";
 export { MARKDOWN_MARKER, renderMarkdown } from "./render-markdown";
 export { renderConsole } from "./render-console";
-export { STATEFUL_RESOURCE_TYPES, isStatefulType } from "./stateful";
+export {
+  STATEFUL_RESOURCE_TYPES,
+  STATELESS_RESOURCE_TYPES,
+  isStatefulType,
+  isStatelessType,
+} from "./stateful";

@@ -31,3 +31,15 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlyMap<string, string> = new Map([
 export function isStatefulType(resourceType: string): boolean {
   return STATEFUL_RESOURCE_TYPES.has(resourceType);
 }
+
+/**
+ * Resource types that hold nothing at all: deleting or replacing one loses nothing, so neither blocks.
+ * A `time_sleep` is a pause during apply; replacing it (its triggers changed) only waits again.
+ */
+export const STATELESS_RESOURCE_TYPES: ReadonlyMap<string, string> = new Map([
+  ["time_sleep", "a pause during apply: replacing it only waits again"],
+]);
+
+export function isStatelessType(resourceType: string): boolean {
+  return STATELESS_RESOURCE_TYPES.has(resourceType);
+}

@@ -227,7 +227,7 @@ const httpIngest = z.strictObject({
     .max(1000)
     .optional()
     .describe(
-      "Concurrent executions reserved for the function. Default: none, it shares the account's pool.",
+      "Concurrent executions reserved for the function, for an account that runs other functions too. Default: none, it shares the account's pool. AWS refuses a reservation that leaves fewer than 100 executions unreserved: check AccountLimit.UnreservedConcurrentExecutions in `aws lambda get-account-settings` first (lakestack doctor does).",
     ),
 });
 

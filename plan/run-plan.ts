@@ -55,6 +55,10 @@ export interface PlanOptions {
   readonly processEnv?: NodeJS.ProcessEnv;
   /** @default process.stdout / process.stderr */
   readonly output?: Output;
+  /** Plan the destruction of everything in the state (`plan -destroy`). @default false */
+  readonly destroy?: boolean;
+  /** What to print on stdout once the plan was read. @default the guard's summary */
+  readonly summary?: (report: GuardReport) => string;
 }
 
 /**
@@ -83,8 +87,8 @@ export interface PlanResult extends PlanFiles {
   readonly failure?: string;
 }
 
-/** A failure with a message for the user; anything else escaping runPlan is a bug. */
-class PlanFailure extends Error {
+/** A failure with a message for the user; anything else escaping runPlan (or apply) is a bug. */
+export class PlanFailure extends Error {
   constructor(
     message: string,
     readonly hints: readonly string[] = [],
@@ -93,7 +97,7 @@ class PlanFailure extends Error {
   }
 }
 
-interface StepContext extends FailureContext {
+export interface StepContext extends FailureContext {
   readonly processEnv: NodeJS.ProcessEnv;
   readonly output: Output;
   /** Where Terraform's output goes when it stays off the terminal. */
@@ -111,7 +115,7 @@ function describeExit(run: ToolRun): string {
   return run.signal ? `stopped by ${run.signal}` : `exit code ${run.exitCode}`;
 }
 
-async function terraformStep(
+export async function terraformStep(
   context: StepContext,
   args: readonly string[],
   step: { acceptedExitCodes: readonly number[]; captureStdout?: boolean },
@@ -205,6 +209,7 @@ async function planAndGuard(options: PlanOptions, context: StepContext, planJson
     context,
     [
       "plan",
+      ...(options.destroy ? ["-destroy"] : []),
       "-input=false",
       options.lock === false ? "-lock=false" : `-lock-timeout=${options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}`,
       `-out=${PLAN_FILE_NAME}`,
@@ -228,7 +233,7 @@ interface Attempt {
 async function attemptPlan(options: PlanOptions, context: StepContext, files: PlanFiles): Promise<Attempt> {
   try {
     const { report, changesPresent } = await planAndGuard(options, context, files.planJsonFile);
-    context.output.out(renderConsole(report));
+    context.output.out((options.summary ?? renderConsole)(report));
     context.output.err(
       `saved plan: ${files.planFile}\nplan JSON (holds sensitive values): ${files.planJsonFile}\n`,
     );
@@ -286,4 +291,22 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     output.err(`lakestack plan: ${failure}\n`);
     return { ...result, exitCode: PLAN_EXIT.failed, failure };
   }
+}
+
+/** The context Terraform steps run in, for the commands that apply or destroy after planning. */
+export function stepContext(options: {
+  readonly env: string;
+  readonly stackDir: string;
+  readonly tfBin?: string;
+  readonly processEnv?: NodeJS.ProcessEnv;
+  readonly output: Output;
+}): StepContext {
+  const processEnv = options.processEnv ?? process.env;
+  return {
+    env: options.env,
+    binary: pathFromHere(resolveTerraformBinary(options.tfBin, processEnv)),
+    stackDir: resolve(options.stackDir),
+    processEnv,
+    output: options.output,
+  };
 }

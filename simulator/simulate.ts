@@ -60,7 +60,7 @@ export interface SimulationSummary extends SimulationProgress {
   readonly stoppedEarly: boolean;
 }
 
-interface BatchOutcome {
+export interface BatchOutcome {
   readonly accepted: number;
   readonly failures: ReadonlyArray<{ readonly errorCode: string }>;
 }
@@ -70,7 +70,7 @@ interface IngestAnswer {
   readonly failed?: ReadonlyArray<{ readonly errorCode?: string }>;
 }
 
-type SendBatch = (events: readonly DeviceEvent[]) => Promise<BatchOutcome>;
+export type SendBatch = (events: readonly DeviceEvent[]) => Promise<BatchOutcome>;
 
 const TICK_MS = 50;
 // Batch more often than the page does, so latency reflects the target rather than the queue.
@@ -93,7 +93,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     onProgress,
     now = () => performance.now(),
   } = options;
-  const { send, close } = await connect(target, maxInFlight);
+  const { send, close } = await openTarget(target, maxInFlight);
 
   const deviceIds = Array.from({ length: devices }, () => newDeviceId());
   const periodMs = 1000 / ratePerDevice;
@@ -208,8 +208,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
   };
 }
 
-/** A way to send batches to the target. Throws at once when Kinesis lacks a region or credentials, rather than failing every event. */
-async function connect(
+/**
+ * A way to send batches to the target, as the page and devices do: Kinesis PutRecords, or a POST of
+ * `{"events": [...]}` to the ingest endpoint. Throws at once when Kinesis lacks a region or credentials,
+ * rather than failing every event.
+ */
+export async function openTarget(
   target: SimulationTarget,
   maxInFlight: number,
 ): Promise<{ send: SendBatch; close: () => void }> {

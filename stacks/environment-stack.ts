@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import { join, relative, resolve } from "node:path";
@@ -24,6 +25,7 @@ import { SqlWarehouse } from "../modules/databricks/sql-warehouse";
 import { UnityCatalog } from "../modules/databricks/unity-catalog";
 import { Workflow } from "../modules/databricks/workflows";
 import { assertUniqueAddresses, readableLogicalId } from "./addresses";
+import { requireTerraformVersion } from "./terraform-version";
 
 /** Files built from the repo's runtime code, shared by every environment of one synth. */
 export interface BuildArtifacts {
@@ -71,7 +73,10 @@ export class EnvironmentStack extends TerraformStack {
     });
     // Credentials come from the process environment only (DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/SECRET).
     new DatabricksProvider(this, "databricks", { host: config.databricks.host });
+    // hashicorp/time: waits for IAM changes to spread before Databricks validates them.
+    new TimeProvider(this, "time");
     this.configureBackend(environment, options.outDir);
+    requireTerraformVersion(this);
 
     const stream = new EventStream(this, "events", {
       name: names.stream,
@@ -152,7 +157,10 @@ export class EnvironmentStack extends TerraformStack {
       computeRoleName: config.unity_catalog.instance_profile ? names.computeRole : undefined,
     });
     if (access.instanceProfile) {
-      new ComputeInstanceProfile(this, "classic_compute", { instanceProfileArn: access.instanceProfile.arn });
+      new ComputeInstanceProfile(this, "classic_compute", {
+        instanceProfileArn: access.instanceProfile.arn,
+        dependsOn: [access.propagated],
+      });
     }
     const catalog = new UnityCatalog(this, "unity_catalog", {
       externalLocationName: names.externalLocation,
@@ -161,11 +169,12 @@ export class EnvironmentStack extends TerraformStack {
       catalogName: names.catalog,
       schemaName: names.schema,
       quarantineSchemaName: names.quarantineSchema,
-      lakeAccess: [access.lakeAccessRole, access.lakeAccessPolicy],
+      lakeAccess: [access.propagated],
       catalogGrants: config.unity_catalog.catalog_grants,
       schemaGrants: config.unity_catalog.schema_grants,
       runAs: grantPrincipal(runAs),
       protect: production,
+      forceDestroy: !production,
     });
 
     const notebooks = new Notebooks(this, "notebooks", {
@@ -201,15 +210,15 @@ export class EnvironmentStack extends TerraformStack {
         catalog.schema,
         ...(catalog.quarantineSchema ? [catalog.quarantineSchema] : []),
         ...catalog.grants,
-        access.kinesisReaderRole,
-        access.kinesisReaderPolicy,
+        access.propagated,
         pipelineNotebook,
         stream.stream,
       ],
       protect: production,
     });
+    const jobIds: Record<string, string> = {};
     for (const job of config.jobs) {
-      new Workflow(this, `job_${job.key}`, {
+      const workflow = new Workflow(this, `job_${job.key}`, {
         name: names.job(job.key),
         tasks: job.tasks.map((t) => ({
           key: t.key,
@@ -228,7 +237,10 @@ export class EnvironmentStack extends TerraformStack {
         tags: { ...job.tags, environment: environment.name },
         runAs,
         permissions: job.permissions,
+        // A first scheduled run reads the pipeline's tables as the run-as identity: both must be in place.
+        dependsOn: [pipeline.pipeline, ...catalog.grants],
       });
+      jobIds[job.key] = workflow.job.id;
     }
     const warehouse = config.warehouse.enabled
       ? new SqlWarehouse(this, "sql_warehouse", {
@@ -315,6 +327,8 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, "schema", { value: catalog.schema.name });
     new TerraformOutput(this, "pipelineId", { value: pipeline.pipeline.id });
     if (warehouse) new TerraformOutput(this, "warehouseId", { value: warehouse.warehouse.id });
+    // lakestack run, verify and doctor read these from the last deploy's outputs.
+    new TerraformOutput(this, "jobIds", { value: jobIds });
     if (sharing) {
       new TerraformOutput(this, "shareName", { value: sharing.share.name });
       for (const r of config.sharing.recipients.filter((r) => r.auth === "token")) {

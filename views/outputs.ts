@@ -1,7 +1,8 @@
 /**
- * What the last deploys reported: the outputs file that `cdktf deploy <env> --outputs-file
- * .lakestack/outputs.json` writes, `{ "<env>": { "<output>": value } }`, read per environment with
- * sensitive outputs withheld.
+ * What the last deploys reported: the outputs file that `lakestack deploy` records (`terraform output
+ * -json` per environment, `{ "<env>": { "<output>": { value, sensitive } } }`; `cdktf deploy <env>
+ * --outputs-file .lakestack/outputs.json` writes plain values), read per environment with sensitive
+ * outputs withheld.
  */
 import { existsSync, readFileSync } from "node:fs";
 
@@ -104,4 +105,39 @@ export function outputsSummary(outputsFile: string, envNames: readonly string[])
     return problem(outputsFile, envNames, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
   return summarizeOutputs(outputsFile, text, envNames);
+}
+
+/** One deployed environment's outputs; a missing file or environment is the user's to fix (`hint` says how). */
+export function deployedOutputs(
+  outputsFile: string,
+  env: string,
+  hint = `run \`lakestack deploy --env ${env}\``,
+): Readonly<Record<string, unknown>> {
+  const summary = outputsSummary(outputsFile, [env]);
+  if (!summary.present) throw new OutputsError(`no deploy outputs at ${outputsFile}: ${hint}`);
+  if (summary.problem) throw new OutputsError(summary.problem);
+  const [outputs] = summary.environments;
+  if (!outputs.deployed) {
+    const found = summary.deployed.join(", ") || "none";
+    throw new OutputsError(
+      `${outputsFile} has no outputs for environment "${env}" (found: ${found}): ${hint}`,
+    );
+  }
+  return outputs.outputs;
+}
+
+/** The outputs file is missing, unreadable or lacks what a command needs. */
+export class OutputsError extends Error {}
+
+/** A non-empty string output, or undefined when the environment has none (e.g. no warehouse). */
+export function outputString(
+  outputs: Readonly<Record<string, unknown>>,
+  name: string,
+  where: string,
+): string | undefined {
+  const value = outputs[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value === "")
+    throw new OutputsError(`${where}.${name} must be a non-empty string`);
+  return value;
 }

@@ -221,7 +221,7 @@ describe("lakestack simulate", () => {
     ],
     [
       [],
-      "error: no target: pass --stream (Kinesis) or --url (HTTP ingest), or --env <name> after `cdktf deploy`",
+      "error: no target: pass --stream (Kinesis) or --url (HTTP ingest), or --env <name> after `lakestack deploy`",
     ],
     [
       ["--target", "http", "--stream", "s"],
@@ -238,12 +238,14 @@ describe("lakestack simulate", () => {
     const missing = await run("--env", "dev", "--outputs", path.join(scratch, "nope.json"));
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(
-      /^error: no deploy outputs at .*nope\.json: run `cdktf deploy dev --outputs-file \.lakestack\/outputs\.json`, or pass --stream\/--url\n$/,
+      /^error: no deploy outputs at .*nope\.json: run `lakestack deploy --env dev`, or pass --stream\/--url\n$/,
     );
 
     const outputs = path.join(scratch, "staging-only.json");
     fs.writeFileSync(outputs, JSON.stringify({ staging: { streamName: "s" } }));
     const unknown = await run("--env", "prod", "--outputs", outputs);
-    expect(unknown.stderr).toBe(`error: ${outputs} has no outputs for environment "prod" (found: staging)\n`);
+    expect(unknown.stderr).toBe(
+      `error: ${outputs} has no outputs for environment "prod" (found: staging): run \`lakestack deploy --env prod\`, or pass --stream/--url\n`,
+    );
   });
 });

@@ -26,6 +26,7 @@ import {
 import { loadEnvironments } from "../../loader/load";
 import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks";
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
+import { REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import type { PolicyStatement } from "../../modules/aws/iam";
 import { referenceEnvironment, synthStack } from "../helpers";
 import { CONFIG_DIR, ROOT, scratchDir } from "./support";
@@ -65,6 +66,10 @@ describe("the bootstrap stacks for the reference config", () => {
       `../../../terraform.github-${prod.accountId}.tfstate`,
     );
     expect(state.provider.aws[0].allowed_account_ids).toEqual([inputs.state.accountId]);
+    // Terraform older than 1.10 stops at init, as it does for the environments' stacks.
+    for (const stack of [state, ...accounts.values()]) {
+      expect(stack.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    }
   });
 
   it("makes the state bucket versioned, encrypted, private and impossible for Terraform to destroy", () => {
@@ -242,6 +247,19 @@ describe("the deploy role's permissions", () => {
       );
     const granted = new Set(actionsOf(statements).map((action) => action.split(":")[0]));
     expect([...new Set(services)].filter((service) => !granted.has(service))).toEqual([]);
+  });
+
+  // lakestack verify runs in the deploy job with this role: it puts its synthetic events into the stream.
+  it("lets lakestack verify put records into the environment's stream, and into no other", () => {
+    const stream = `arn:aws:kinesis:${prod.region}:${prod.accountId}:stream/${prod.names.stream}`;
+    const putRecords = (resource: string) =>
+      grants(statements).some(
+        ([action, granted]) =>
+          (action === "kinesis:PutRecords" || action === "kinesis:*") &&
+          (granted === resource || granted === "*"),
+      );
+    expect(putRecords(stream)).toBe(true);
+    expect(putRecords(stream.replace(prod.names.stream, "seismo-staging-events"))).toBe(false);
   });
 
   it("manages only the environment's own resources, by their derived names", () => {

@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { diagramCommand } from "../../cli/diagram";
 import { diffCommand } from "../../cli/diff";
 import { renderDiagram } from "../../views/diagram";
-import type { Output } from "../../cli/run";
+import type { Output } from "../../cli/runner";
 import { diagramMarkers, fencedBlock, readMarkedBlock } from "../../views/markers";
 import { CONFIG_DIR, referenceEnvironment, scratchDir } from "./support";
 

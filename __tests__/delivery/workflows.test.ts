@@ -20,7 +20,6 @@ import {
   WORKFLOW_FILES,
   workflowText,
   type Job,
-  type Step,
 } from "./support";
 
 const allJobs = () =>
@@ -103,14 +102,14 @@ describe("every workflow", () => {
     }
   });
 
-  it("keeps Databricks secrets to the steps that run Terraform", () => {
+  it("keeps Databricks secrets to the steps that call Databricks (Terraform, verify)", () => {
     for (const { file, id, job } of allJobs()) {
       expect(`${file} ${id}: ${JSON.stringify(job.env ?? {}).includes("secrets.")}`).toBe(
         `${file} ${id}: false`,
       );
     }
     const holders = allSteps().filter(({ step }) => JSON.stringify(step.env ?? {}).includes("secrets."));
-    for (const { step } of holders) expect(step.run).toMatch(/lakestack plan|terraform .*apply/);
+    for (const { step } of holders) expect(step.run).toMatch(/lakestack (plan|deploy|verify) /);
   });
 
   it("invokes only lakestack commands the CLI has", () => {
@@ -123,7 +122,7 @@ describe("every workflow", () => {
         [...script.matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map((m) => m[1]),
       ),
     );
-    expect([...invoked].sort()).toEqual(["envs", "guard", "plan", "synth", "validate"]);
+    expect([...invoked].sort()).toEqual(["deploy", "envs", "plan", "synth", "validate", "verify"]);
     for (const command of invoked) expect(commands).toContain(command);
   });
 
@@ -467,43 +466,48 @@ describe("deploy.yml", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
   });
 
-  it("guards the saved plan, then applies exactly that plan and only when it has changes", () => {
+  it("deploys each environment with lakestack deploy, then proves it with lakestack verify", () => {
     const steps = job.steps;
-    const index = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
-    const synth = index((s) => /lakestack synth --env "\$LAKESTACK_ENV"/.test(s.run ?? ""));
-    const plan = index((s) => s.id === "plan");
-    const guard = index((s) =>
-      /lakestack guard "cdktf\.out\/stacks\/\$LAKESTACK_ENV\/plan\.json"/.test(s.run ?? ""),
+    const index = (pattern: RegExp) => steps.findIndex((s) => pattern.test(s.run ?? ""));
+    const deployStep = index(/lakestack deploy /);
+    const verifyStep = index(/lakestack verify /);
+    const credentials = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    expect([credentials, deployStep, verifyStep].every((i) => i >= 0)).toBe(true);
+    expect(credentials < deployStep && deployStep < verifyStep).toBe(true);
+    // One path for local and CI deploys: no Terraform command of its own, no unguarded apply.
+    expect(steps[deployStep].run).toBe(
+      'node bin/lakestack deploy --env "$LAKESTACK_ENV" --auto-approve --markdown "deploy-$LAKESTACK_ENV.md"',
     );
-    const apply = index((s) => /terraform .*apply/.test(s.run ?? ""));
-    expect([synth, plan, guard, apply].every((i) => i >= 0)).toBe(true);
-    expect(synth < plan && plan < guard && guard < apply).toBe(true);
-    expect(steps[apply].run).toMatch(/apply -input=false -lock-timeout=5m tfplan$/);
-    expect(steps[apply].run).not.toContain("-auto-approve");
-    expect(steps[apply].if).toBe("steps.plan.outputs.changes == 'true'");
-    expect(steps[guard].env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
+    expect(steps[verifyStep].run).toBe('node bin/lakestack verify --env "$LAKESTACK_ENV"');
+    expect(steps.some((s) => /terraform .*apply|cdktf deploy/.test(s.run ?? ""))).toBe(false);
+    expect(steps[deployStep].env?.LAKESTACK_GUARD_ALLOW).toBe("${{ steps.allow.outputs.addresses }}");
+    expect(steps[verifyStep].if).toBeUndefined();
+    // verify reads the warehouse with the deploy principal's credentials.
+    expect(Object.keys(steps[verifyStep].env ?? {}).sort()).toEqual([
+      "DATABRICKS_CLIENT_ID",
+      "DATABRICKS_CLIENT_SECRET",
+    ]);
   });
 
-  it("applies after exit 0 or 2 of lakestack plan and stops on 1 (failed) and 3 (blocked)", () => {
-    const script = stepById(job, "plan").run!;
+  it("stops the environment, and the ones after it, on any failure of deploy or verify", () => {
+    const scripts = job.steps
+      .filter((s) => /lakestack (deploy|verify) /.test(s.run ?? ""))
+      .map((s) => s.run!);
+    expect(scripts).toHaveLength(2);
     const dir = scratchDir("deploy-exit");
     try {
-      for (const [exit, code, changes] of [
-        [0, 0, "false"],
-        [2, 0, "true"],
-        [1, 1, undefined],
-        [3, 3, undefined],
-      ] as const) {
-        writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
-        const output = join(dir, "output");
-        writeFileSync(output, "");
-        const run = runStep(script, {
-          cwd: dir,
-          env: { PATH: `${dir}:/usr/bin:/bin`, LAKESTACK_ENV: "prod", GITHUB_OUTPUT: output },
-        });
-        expect(`exit ${exit} → ${run.code} ${stepOutputs(output).changes}`).toBe(
-          `exit ${exit} → ${code} ${changes}`,
-        );
+      for (const script of scripts) {
+        for (const exit of [0, 1, 3, 4]) {
+          // A stand-in for node that exits as lakestack would.
+          writeFileSync(join(dir, "node"), `#!/bin/sh\nexit ${exit}\n`, { mode: 0o755 });
+          const run = runStep(script, {
+            cwd: dir,
+            env: { PATH: `${dir}:/usr/bin:/bin`, LAKESTACK_ENV: "prod" },
+          });
+          expect(`${script.split(" ")[2]} exit ${exit} → ${run.code}`).toBe(
+            `${script.split(" ")[2]} exit ${exit} → ${exit}`,
+          );
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

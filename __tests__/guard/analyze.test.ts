@@ -118,6 +118,30 @@ describe("analyzePlan: one fixture per action list", () => {
   });
 });
 
+describe("analyzePlan: resources that hold nothing", () => {
+  /** The replace fixture, re-typed: the same delete-then-create of another resource type. */
+  function replaceOf(type: string, address: string): GuardReport {
+    const plan = loadFixture("replace-delete-first.json");
+    Object.assign((plan.resource_changes as Record<string, unknown>[])[0], { type, address });
+    return analyzePlan(plan, { allow: [], env: "dev" });
+  }
+
+  it("lets a time_sleep be replaced (its triggers changed): it only waits again", () => {
+    const report = replaceOf("time_sleep", "time_sleep.databricks_access_iam_propagation");
+    expect(report.counts).toEqual({ ...NO_CHANGES, replace: 1 });
+    expect(report.verdict).toBe("pass");
+    expect(report.destructive).toEqual([]);
+  });
+
+  it("still blocks the replacement of anything else, stateful or not", () => {
+    const report = replaceOf("aws_iam_role", "aws_iam_role.databricks_access_lake_access_role");
+    expect(report.verdict).toBe("blocked");
+    expect(report.destructive.map((c) => c.address)).toEqual([
+      "aws_iam_role.databricks_access_lake_access_role",
+    ]);
+  });
+});
+
 describe("analyzePlan: updates that lower data protection", () => {
   it("blocks a Kinesis retention decrease and says by how much", () => {
     const report = analyzeFixture("retention-decrease.json");

@@ -185,7 +185,6 @@ describe("HTTP ingest", () => {
       architectures: ["arm64"],
       memory_size: 512,
       timeout: 10,
-      reserved_concurrent_executions: 50,
       logging_config: {
         log_format: "JSON",
         log_group: "${aws_cloudwatch_log_group.http_ingest_log_group.name}",
@@ -200,6 +199,15 @@ describe("HTTP ingest", () => {
     expect(resources(synth("dev"), "aws_cloudwatch_log_group").http_ingest_log_group.retention_in_days).toBe(
       7,
     );
+  });
+
+  it("reserves concurrency only when the YAML opts in", () => {
+    // prod runs no other function in its account: a reservation would only cap the ingest function.
+    expect(only(synth("prod"), "aws_lambda_function").reserved_concurrent_executions).toBeUndefined();
+    const reserved = synthStack(
+      variantEnvironment("prod", { http_ingest: { reserved_concurrency: 50 } }),
+    ).json;
+    expect(only(reserved, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
   });
 
   it("ships its code as an asset relative to the stack folder, hashed by content", () => {

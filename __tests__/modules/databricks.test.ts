@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { REPO_ROOT } from "../../paths";
 import { DEVICE_ID_PATTERN } from "../../events/contract";
+import { IAM_PROPAGATION_WAIT } from "../../modules/aws/databricks-access";
 import { NOTEBOOK_FILES } from "../../modules/databricks/notebooks";
+import { REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import {
   actionsOf,
   only,
@@ -17,6 +19,7 @@ import {
 
 const synths = referenceSynths();
 const synth = (name: string) => synths.get(name)!;
+const WAIT = "time_sleep.databricks_access_iam_propagation";
 
 describe("access from Databricks to AWS", () => {
   const role = (name: string) => resources(synth("prod"), "aws_iam_role")[`databricks_access_${name}_role`];
@@ -74,9 +77,12 @@ describe("access from Databricks to AWS", () => {
     expect(only(synth("prod"), "databricks_storage_credential").aws_iam_role.role_arn).toBe(
       "arn:aws:iam::500000000303:role/seismo-prod-dbx-lake-access",
     );
-    // The role still exists before the location that Unity Catalog validates against it.
-    expect(only(synth("prod"), "databricks_external_location").depends_on).toEqual(
-      expect.arrayContaining(["aws_iam_role.databricks_access_lake_access_role"]),
+    // The role exists, and IAM had time to spread it, before the location Unity Catalog validates against it.
+    expect(only(synth("prod"), "databricks_external_location").depends_on).toEqual([
+      "time_sleep.databricks_access_iam_propagation",
+    ]);
+    expect(only(synth("prod"), "time_sleep").triggers.lake_access).toContain(
+      "${aws_iam_role.databricks_access_lake_access_role.arn}",
     );
   });
 
@@ -104,6 +110,11 @@ describe("access from Databricks to AWS", () => {
     expect(only(json, "aws_iam_instance_profile").name).toBe("seismo-dev-dbx-compute");
     expect(only(json, "databricks_instance_profile").instance_profile_arn).toBe(
       "${aws_iam_instance_profile.databricks_access_compute_instance_profile.arn}",
+    );
+    // Databricks validates the profile at once: registered only after IAM had time to spread its role.
+    expect(only(json, "databricks_instance_profile").depends_on).toEqual([WAIT]);
+    expect(only(json, "time_sleep").triggers.compute).toContain(
+      "${aws_iam_role.databricks_access_compute_role.arn}",
     );
   });
 });
@@ -194,8 +205,8 @@ describe("the events pipeline", () => {
       expect.arrayContaining([
         "databricks_credential.credentials_kinesis",
         "databricks_grants.credentials_kinesis_grants",
-        "aws_iam_role.databricks_access_kinesis_reader_role",
-        "aws_iam_role_policy.databricks_access_kinesis_reader_policy",
+        // The Kinesis reader role and its policy, through the wait for IAM to spread them.
+        "time_sleep.databricks_access_iam_propagation",
         "databricks_notebook.notebooks_events_pipeline",
         "aws_kinesis_stream.events_stream",
       ]),
@@ -498,5 +509,98 @@ describe("the quarantine", () => {
     expect(resources(json, "databricks_pipeline").events_pipeline_pipeline.depends_on).toContain(
       "databricks_schema.unity_catalog_quarantine_schema",
     );
+  });
+});
+
+/**
+ * What a first `terraform apply` on a fresh account and workspace needs: nothing Databricks validates against
+ * IAM is created before IAM had time to spread, jobs wait for the tables and grants they read, and
+ * development can be destroyed.
+ */
+describe("the first apply of every reference environment", () => {
+  it("waits for IAM after the roles Databricks uses and their policies, and again when they change", () => {
+    for (const [env, json] of synths) {
+      const wait = only(json, "time_sleep");
+      expect(`${env}: ${wait.create_duration}`).toBe(`${env}: ${IAM_PROPAGATION_WAIT}`);
+      // Each role's ARN and trust, and each policy's document, is a trigger: a new value replaces the wait.
+      expect(wait.triggers).toEqual({
+        kinesis_reader: expect.stringContaining("${aws_iam_role.databricks_access_kinesis_reader_role.arn}"),
+        kinesis_reader_policy: expect.stringContaining(
+          "${aws_iam_role_policy.databricks_access_kinesis_reader_policy.policy}",
+        ),
+        lake_access: expect.stringContaining(
+          "${aws_iam_role.databricks_access_lake_access_role.assume_role_policy}",
+        ),
+        lake_access_policy: expect.stringContaining(
+          "${aws_iam_role_policy.databricks_access_lake_access_policy.policy}",
+        ),
+      });
+    }
+  });
+
+  it("creates the external location and the pipeline only after the wait", () => {
+    for (const [env, json] of synths) {
+      const location = only(json, "databricks_external_location");
+      const pipeline = only(json, "databricks_pipeline");
+      expect(`${env}: ${location.depends_on}`).toBe(`${env}: ${WAIT}`);
+      expect(pipeline.depends_on).toContain(WAIT);
+    }
+  });
+
+  it("starts no job before the pipeline and the run-as identity's grants exist", () => {
+    for (const [env, json] of synths) {
+      const grants = Object.keys(resources(json, "databricks_grants"))
+        .filter((name) => name.startsWith("unity_catalog_"))
+        .map((name) => `databricks_grants.${name}`);
+      expect(grants).toEqual(
+        expect.arrayContaining([
+          "databricks_grants.unity_catalog_catalog_grants",
+          "databricks_grants.unity_catalog_schema_grants",
+        ]),
+      );
+      const jobs = Object.entries(resources(json, "databricks_job"));
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const [name, job] of jobs) {
+        expect(`${env} ${name}: ${[...job.depends_on].sort()}`).toBe(
+          `${env} ${name}: ${["databricks_pipeline.events_pipeline_pipeline", ...grants].sort()}`,
+        );
+      }
+    }
+  });
+
+  it("lets terraform destroy a development catalog and schema with their tables, never production's", () => {
+    for (const [env, json] of synths) {
+      const development = env === "dev";
+      for (const type of ["databricks_catalog", "databricks_schema"]) {
+        expect(`${env} ${type}: ${only(json, type).force_destroy ?? false}`).toBe(
+          `${env} ${type}: ${development}`,
+        );
+        expect(`${env} ${type}: ${only(json, type).lifecycle?.prevent_destroy ?? false}`).toBe(
+          `${env} ${type}: ${!development}`,
+        );
+      }
+    }
+  });
+
+  it("declares the Terraform version S3-native locking needs, and the time provider's version", () => {
+    for (const [env, json] of synths) {
+      expect(`${env}: ${json.terraform.required_version}`).toBe(`${env}: ${REQUIRED_TERRAFORM_VERSION}`);
+      expect(json.terraform.required_providers.time).toEqual({ source: "hashicorp/time", version: "0.13.1" });
+    }
+  });
+
+  it("exports what run, verify and doctor read: job ids by job key, the pipeline and the warehouse", () => {
+    for (const [env, json] of synths) {
+      expect(Object.keys(json.output.jobIds.value).sort()).toEqual(
+        Object.keys(resources(json, "databricks_job"))
+          .map((name) => name.replace(/^job_(.*)_job$/, "$1"))
+          .sort(),
+      );
+      expect(json.output.jobIds.value.device_max).toBe("${databricks_job.job_device_max_job.id}");
+      expect(`${env}: ${json.output.pipelineId.value}`).toBe(
+        `${env}: \${databricks_pipeline.events_pipeline_pipeline.id}`,
+      );
+      expect(json.output.warehouseId.value).toBe("${databricks_sql_endpoint.sql_warehouse_warehouse.id}");
+    }
   });
 });

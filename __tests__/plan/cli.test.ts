@@ -58,6 +58,16 @@ describe("lakestack plan (in process)", () => {
     expect(stub.calls()[1].args).toContain("-lock-timeout=2m");
   });
 
+  it("prints one JSON document with --json, the summary and Terraform's output on stderr", async () => {
+    const run = await plan(["--env", "dev", "--json"], async () => stub.stackDir);
+    expect(run.exitCode()).toBe(3);
+    const document = JSON.parse(run.stdout());
+    expect(document).toMatchObject({ ok: false, env: "dev", exitCode: 3, changes: true, verdict: "blocked" });
+    expect(document.report.destructive.map((c: any) => c.address)).toEqual(["aws_s3_bucket.lake"]);
+    expect(run.stderr()).toContain("lakestack guard [dev]: BLOCKED");
+    expect(run.stderr()).toContain("stub plan says hello");
+  });
+
   it("uses --tf-bin", async () => {
     const run = await plan(["--env", "dev", "--tf-bin", "tofu-not-installed"], async () => stub.stackDir);
     expect(run.exitCode()).toBe(1);

@@ -89,6 +89,7 @@ describe("one stack per environment", () => {
     expect(stacks.dev.terraform.required_providers).toEqual({
       aws: { source: "aws", version: "6.25.0" },
       databricks: { source: "databricks/databricks", version: "1.99.0" },
+      time: { source: "hashicorp/time", version: "0.13.1" },
     });
   });
 

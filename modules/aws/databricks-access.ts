@@ -1,6 +1,7 @@
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import { Construct } from "constructs";
 import type { EventStream } from "./event-stream";
 import { policyDocument, serviceTrust, type PolicyStatement } from "./iam";
@@ -19,6 +20,14 @@ export const UNITY_CATALOG_MASTER_ROLE =
 export function iamRoleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
+
+/**
+ * How long Databricks waits after IAM changed these roles. IAM is eventually consistent: Unity Catalog checks
+ * the lake role against S3 as soon as the external location is created, and a continuous pipeline's first
+ * update assumes the Kinesis role at once; seconds after the role was made, both can be refused
+ * (terraform-provider-databricks#3069). Databricks' own Terraform examples wait 20 s; 30 s leaves a margin.
+ */
+export const IAM_PROPAGATION_WAIT = "30s";
 
 export interface CredentialRole {
   readonly name: string;
@@ -47,6 +56,11 @@ export class DatabricksAccess extends Construct {
   readonly lakeAccessRole: IamRole;
   readonly lakeAccessPolicy: IamRolePolicy;
   readonly instanceProfile?: IamInstanceProfile;
+  /**
+   * Ends {@link IAM_PROPAGATION_WAIT} after the roles and their policies were created or changed: whatever
+   * Databricks validates against them (the external location, the pipeline, the instance profile) waits for it.
+   */
+  readonly propagated: Sleep;
 
   constructor(scope: Construct, id: string, props: DatabricksAccessProps) {
     super(scope, id);
@@ -80,13 +94,19 @@ export class DatabricksAccess extends Construct {
       ]),
     });
 
+    const waitFor: Record<string, IamRole | IamRolePolicy> = {
+      kinesis_reader: this.kinesisReaderRole,
+      kinesis_reader_policy: this.kinesisReaderPolicy,
+      lake_access: this.lakeAccessRole,
+      lake_access_policy: this.lakeAccessPolicy,
+    };
     if (props.computeRoleName) {
       const computeRole = new IamRole(this, "compute_role", {
         name: props.computeRoleName,
         description: "Classic Databricks compute: reads the stream and the lake.",
         assumeRolePolicy: serviceTrust("ec2.amazonaws.com"),
       });
-      new IamRolePolicy(this, "compute_policy", {
+      const computePolicy = new IamRolePolicy(this, "compute_policy", {
         name: "read-stream-and-lake",
         role: computeRole.id,
         policy: policyDocument([
@@ -98,8 +118,25 @@ export class DatabricksAccess extends Construct {
         name: props.computeRoleName,
         role: computeRole.name,
       });
+      waitFor.compute = computeRole;
+      waitFor.compute_policy = computePolicy;
     }
+
+    // A changed role or policy changes its trigger, which replaces the wait: the change is waited for too.
+    this.propagated = new Sleep(this, "iam_propagation", {
+      createDuration: IAM_PROPAGATION_WAIT,
+      triggers: Object.fromEntries(
+        Object.entries(waitFor).map(([key, resource]) => [key, propagationTrigger(resource)]),
+      ),
+    });
   }
+}
+
+/** What identifies a role's or a policy's content: a new value means IAM has something new to spread. */
+function propagationTrigger(resource: IamRole | IamRolePolicy): string {
+  return resource instanceof IamRole
+    ? `${resource.arn} ${resource.assumeRolePolicy}`
+    : `${resource.id} ${resource.policy}`;
 }
 
 /** Unity Catalog's master role with this credential's external id, plus the role assuming itself. */

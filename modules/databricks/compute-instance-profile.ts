@@ -1,9 +1,12 @@
 import { InstanceProfile } from "@cdktf/provider-databricks/lib/instance-profile";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 
 export interface ComputeInstanceProfileProps {
   /** The AWS instance profile (a reference, so it exists before Databricks validates it). */
   readonly instanceProfileArn: string;
+  /** What must be in place first: Databricks validates the profile at once (IAM propagation). @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -13,6 +16,9 @@ export interface ComputeInstanceProfileProps {
 export class ComputeInstanceProfile extends Construct {
   constructor(scope: Construct, id: string, props: ComputeInstanceProfileProps) {
     super(scope, id);
-    new InstanceProfile(this, "instance_profile", { instanceProfileArn: props.instanceProfileArn });
+    new InstanceProfile(this, "instance_profile", {
+      instanceProfileArn: props.instanceProfileArn,
+      dependsOn: props.dependsOn && [...props.dependsOn],
+    });
   }
 }

@@ -23,8 +23,8 @@ export interface UnityCatalogProps {
    */
   readonly quarantineSchemaName?: string;
   /**
-   * The IAM role (and policy) behind the storage credential: Unity Catalog checks a location's access
-   * when it is created, so they must exist first.
+   * The IAM role (and policy) behind the storage credential, propagated: Unity Catalog checks a location's
+   * access when it is created, so they must exist and be visible to S3 first.
    */
   readonly lakeAccess: readonly ITerraformDependable[];
   /** @default [] */
@@ -39,6 +39,11 @@ export interface UnityCatalogProps {
   readonly runAs?: string;
   /** Refuse terraform destroy of the catalog and schema (production). @default false */
   readonly protect?: boolean;
+  /**
+   * Let terraform destroy drop the catalog and schema with the tables in them (development): tables the
+   * jobs create, such as device_max, would otherwise block the destroy. @default false
+   */
+  readonly forceDestroy?: boolean;
 }
 
 /** The environment's catalog, rooted on the lake bucket, its schema, and the grants YAML gives. */
@@ -64,6 +69,7 @@ export class UnityCatalog extends Construct {
       name: props.catalogName,
       storageRoot: `s3://${props.lakeBucketName}/curated/`,
       comment: "Seismograph events, managed by lakestack.",
+      forceDestroy: props.forceDestroy || undefined,
       dependsOn: [this.externalLocation],
       lifecycle: protect,
     });
@@ -71,6 +77,7 @@ export class UnityCatalog extends Construct {
       catalogName: this.catalog.name,
       name: props.schemaName,
       comment: "Tables of the events pipeline and its jobs.",
+      forceDestroy: props.forceDestroy || undefined,
       lifecycle: protect,
     });
     // databricks_grants is authoritative: one resource per securable, listing every principal.

@@ -1,5 +1,6 @@
 import { Job, type JobTask } from "@cdktf/provider-databricks/lib/job";
 import { Permissions } from "@cdktf/provider-databricks/lib/permissions";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { accessControl, runAs, type PermissionEntry, type Principal } from "./principals";
 
@@ -29,6 +30,8 @@ export interface WorkflowProps {
   /** @default - the deploying identity */
   readonly runAs?: Principal;
   readonly permissions: readonly PermissionEntry[];
+  /** What a first run reads and needs: the pipeline's tables, the run-as identity's grants. @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** One Databricks Workflows job: notebook and pipeline-refresh tasks on serverless compute. */
@@ -55,6 +58,7 @@ export class Workflow extends Construct {
       queue: { enabled: props.queue },
       tags: Object.keys(props.tags).length ? { ...props.tags } : undefined,
       runAs: runAs(props.runAs),
+      dependsOn: props.dependsOn && [...props.dependsOn],
     });
     if (props.permissions.length) {
       new Permissions(this, "permissions", {
