@@ -122,7 +122,7 @@ describe("every workflow", () => {
         [...script.matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map((m) => m[1]),
       ),
     );
-    expect([...invoked].sort()).toEqual(["deploy", "envs", "plan", "synth", "validate", "verify"]);
+    expect([...invoked].sort()).toEqual(["deploy", "envs", "guard", "plan", "synth", "validate", "verify"]);
     for (const command of invoked) expect(commands).toContain(command);
   });
 

@@ -572,12 +572,12 @@ describe("the first apply of every reference environment", () => {
     for (const [env, json] of synths) {
       const development = env === "dev";
       for (const type of ["databricks_catalog", "databricks_schema"]) {
-        expect(`${env} ${type}: ${only(json, type).force_destroy ?? false}`).toBe(
-          `${env} ${type}: ${development}`,
-        );
-        expect(`${env} ${type}: ${only(json, type).lifecycle?.prevent_destroy ?? false}`).toBe(
-          `${env} ${type}: ${!development}`,
-        );
+        for (const [name, resource] of Object.entries(resources(json, type))) {
+          expect(`${env} ${name}: ${resource.force_destroy ?? false}`).toBe(`${env} ${name}: ${development}`);
+          expect(`${env} ${name}: ${resource.lifecycle?.prevent_destroy ?? false}`).toBe(
+            `${env} ${name}: ${!development}`,
+          );
+        }
       }
     }
   });

@@ -99,6 +99,7 @@ export class UnityCatalog extends Construct {
         catalogName: this.catalog.name,
         name: props.quarantineSchemaName,
         comment: "Records that break the event contract, with the reasons; never shared.",
+        forceDestroy: props.forceDestroy || undefined,
         lifecycle: protect,
       });
       this.quarantineSchema = quarantine;
