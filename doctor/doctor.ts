@@ -314,6 +314,32 @@ async function lambdaCheck(deps: DoctorDependencies): Promise<Check | undefined>
   }
 }
 
+/**
+ * verify reads `sensor` and `global_stat` as whoever runs it (CI: the deploy principal). Owning the catalog
+ * is not enough: Unity Catalog gives a catalog's owner no SELECT on tables others (the pipeline) own. So the
+ * config must grant SELECT on the catalog or schema to the caller or to one of its groups.
+ */
+function readCheck(environment: Environment, me: Caller): Check {
+  const subject = "SELECT on the tables verify reads";
+  const mine = new Set([me.userName, ...me.groups]);
+  const { unity_catalog: uc, databricks } = environment.config;
+  if (databricks.run_as?.service_principal === me.userName || databricks.run_as?.user === me.userName) {
+    return { status: "ok", subject, detail: "you are the run-as identity, which owns them" };
+  }
+  for (const key of ["catalog_grants", "schema_grants"] as const) {
+    const grant = entries(uc[key]).find((g) => mine.has(g.principal) && g.privileges.includes("SELECT"));
+    if (grant) return { status: "ok", subject, detail: `unity_catalog.${key} gives it to ${grant.principal}` };
+  }
+  return {
+    status: "missing",
+    subject,
+    detail:
+      `nothing in unity_catalog.catalog_grants or schema_grants gives SELECT to you (${me.userName}) or a group ` +
+      "of yours, so `lakestack verify` run as you is refused: add yourself or a group you are in (CI: the deploy " +
+      "service principal's group) with SELECT and USE_SCHEMA, and USE_CATALOG on the catalog",
+  };
+}
+
 /** Every check, in the order a first deploy meets them. */
 export async function runDoctor(deps: DoctorDependencies): Promise<Check[]> {
   const checks: Check[] = [await terraformCheck(deps)];
@@ -334,6 +360,7 @@ export async function runDoctor(deps: DoctorDependencies): Promise<Check[]> {
     ...checks,
     ...(runAs ? [runAs] : []),
     ...metastore,
+    readCheck(deps.environment, me),
     ...(serverless ? [serverless] : []),
     ...(lambda ? [lambda] : []),
   ];

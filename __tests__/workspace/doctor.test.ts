@@ -128,6 +128,7 @@ describe("lakestack doctor", () => {
       `  ok       servicePrincipal.user on ${RUN_AS}: you have it (groups/seismo-engineers)`,
       "  ok       Unity Catalog: metastore metastore-1",
       `  ok       metastore privileges: ${[...ALL_PRIVILEGES.slice(0, 4), "CREATE_SHARE", "CREATE_RECIPIENT"].join(", ")}`,
+      "  ok       SELECT on the tables verify reads: unity_catalog.catalog_grants gives it to seismo-engineers",
       "  ok       Lambda concurrency (eu-west-1): account limit 1000, 1000 unreserved; http_ingest reserves nothing",
     ]) {
       expect(stdout).toContain(`${line}\n`);
@@ -160,6 +161,19 @@ describe("lakestack doctor", () => {
       ]);
     } finally {
       setEnv({ STUB_VERSION_JSON: undefined });
+    }
+  });
+
+  it("says when the caller could deploy but not read what verify reads", async () => {
+    const before = { ...workspace.identity };
+    Object.assign(workspace.identity, { me: { userName: ME, groups: [] } });
+    try {
+      const { stdout } = await doctor("--json");
+      const read = JSON.parse(stdout).checks.find((c: any) => c.subject === "SELECT on the tables verify reads");
+      expect(read).toMatchObject({ status: "missing" });
+      expect(read.detail).toContain(`gives SELECT to you (${ME}) or a group of yours`);
+    } finally {
+      Object.assign(workspace.identity, before);
     }
   });
 
