@@ -123,9 +123,9 @@ export function costCommand(io: Output = processOutput): Command {
         const sections = estimates.map((e, i) => {
           const change = changes?.[i];
           if (opts.markdown) {
-            return change
-              ? `### \`${e.env}\`\n\n${renderChangeMarkdown(change, e)}`
-              : `### \`${e.env}\` (${e.region})\n\n${renderEstimateMarkdown(e)}`;
+            const body = change ? renderChangeMarkdown(change, e) : renderEstimateMarkdown(e);
+            // With --env the reader knows which environment (the pull-request comment heads it itself).
+            return opts.env ? body : `### \`${e.env}\` (${e.region})\n\n${body}`;
           }
           return change ? `${renderEstimate(e)}\n\n${renderChange(change)}` : renderEstimate(e);
         });

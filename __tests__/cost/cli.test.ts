@@ -1,0 +1,212 @@
+/** `lakestack cost` and `lakestack envs` as a user runs them, from a folder holding a copy of the config. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { DEFAULT_PRICE_FILE } from "../../cost/prices";
+import { COST_TOTALS_MARKERS, referenceTotals, renderChange, totalCell } from "../../cost/render";
+import type { Estimate } from "../../cost/estimate";
+import { REPO_ROOT } from "../../paths";
+import { readMarkedBlock } from "../../views/markers";
+import { CONFIG_DIR } from "../helpers";
+import { lakestack, lakestackProcess, STACK_TRACE } from "../lakestack";
+
+/** Sets YAML fields of a config file in place, keeping the rest as it is. */
+function edit(file: string, changes: [string[], unknown][]): void {
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  for (const [path, value] of changes) doc.setIn(path, value);
+  writeFileSync(file, String(doc));
+}
+
+/** The 1-based line and column of `token` on the first line of a file that contains `text`. */
+function positionOf(file: string, text: string, token = text): string {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const line = lines.findIndex((l) => l.includes(text));
+  return `${line + 1}:${lines[line].indexOf(token) + 1}`;
+}
+
+describe("lakestack cost", () => {
+  let cwd: string;
+  let all: { environments: (Estimate & { change?: unknown })[] };
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), "lakestack-cost-"));
+    cpSync(CONFIG_DIR, join(cwd, "config"), { recursive: true });
+    const { code, stdout } = await lakestack(cwd, "cost", "--all", "--json");
+    expect(code).toBe(0);
+    // Exactly one JSON document.
+    all = JSON.parse(stdout);
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it("prices the three reference environments with AWS and Databricks lines, each assumption marked", async () => {
+    expect(all.environments.map((e) => e.env)).toEqual(["dev", "prod", "staging"]);
+    for (const e of all.environments) {
+      expect(e.lines.some((l) => l.provider === "AWS")).toBe(true);
+      expect(e.lines.some((l) => l.provider === "Databricks")).toBe(true);
+      expect(e.change).toBeUndefined();
+    }
+    const { code, stdout } = await lakestack(cwd, "cost", "--env", "prod");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^prod \(eu-west-1\)\nRESOURCE +COMPONENT +QUANTITY +UNIT +UNIT PRICE +MONTHLY +NOTES\n/,
+    );
+    const row = stdout
+      .split("\n")
+      .find((l) => l.startsWith("databricks_sql_endpoint.sql_warehouse_warehouse"))!;
+    // The warehouse's DBUs rest on its hours a day: the row points at the notes that say so.
+    const notes = row.trim().split(/\s+/).pop()!.split(",");
+    for (const id of ["cost.warehouse.active_hours_per_day", "cost.warehouse.sessions_per_day"]) {
+      const n = stdout
+        .split("\n")
+        .find((l) => l.includes(`assumes ${id}:`))!
+        .trim()
+        .split(/\s+/)[0];
+      expect(notes).toContain(n);
+    }
+    expect(row).toContain("unknown price");
+    expect(stdout).toMatch(
+      /^AWS \$[\d.,]+ · Databricks \$[\d.,]+ · total \$[\d.,]+ a month, leaving out \d+ lines/m,
+    );
+  });
+
+  it("keeps docs/cost.md's reference totals current (npm run docs)", () => {
+    const docs = readFileSync(join(REPO_ROOT, "docs", "cost.md"), "utf8");
+    const words = (markdown: string) => markdown.replace(/-{3,}/g, "---").replace(/ +/g, " ").trim();
+    expect(words(readMarkedBlock(docs, COST_TOTALS_MARKERS))).toBe(words(referenceTotals(all.environments)));
+  });
+
+  it("shows the change against another config folder per environment and component, with signs", async () => {
+    // Before: the config as it is, in us-east-1 where every price is known. After: prod's warehouse one
+    // size up (costs more), staging's stream kept 24 hours instead of 72 (costs less).
+    const before = join(cwd, "before");
+    const after = join(cwd, "after");
+    for (const dir of [before, after]) {
+      cpSync(CONFIG_DIR, dir, { recursive: true });
+      for (const env of ["dev", "prod", "staging"]) {
+        edit(join(dir, `${env}.yaml`), [[["aws", "region"], "us-east-1"]]);
+      }
+      // The demo's sustained load where the peak allows it (dev's peak is 200 events/s).
+      for (const env of ["prod", "staging"]) {
+        edit(join(dir, `${env}.yaml`), [[["cost", "average_events_per_second"], 590]]);
+      }
+    }
+    edit(join(after, "prod.yaml"), [[["warehouse", "size"], "Small"]]);
+    edit(join(after, "staging.yaml"), [[["stream", "retention_hours"], 24]]);
+
+    const json = await lakestack(cwd, "cost", "--all", "--against", before, "-c", after, "--json");
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(0);
+    const changes = Object.fromEntries(
+      JSON.parse(json.stdout).environments.map((e: { env: string; change: unknown }) => [e.env, e.change]),
+    );
+    expect(changes.dev).toMatchObject({ isNew: false, change: { total: 0 }, components: [] });
+    expect(changes.prod.change.databricks).toBeCloseTo(298.0833, 3);
+    expect(changes.prod.components[0]).toMatchObject({
+      address: "databricks_sql_endpoint.sql_warehouse_warehouse",
+      component: "serverless SQL (Small, 1 cluster)",
+      status: "changed",
+    });
+    expect(changes.prod.components[0].change).toBeCloseTo(298.0833, 3);
+    // 590 events/s: 1,478.6911 GB ÷ 730 h × 48 h × $0.10 of extended retention go.
+    expect(changes.staging.change.aws).toBeCloseTo(-9.7229, 3);
+    expect(changes.staging.components[0]).toMatchObject({
+      address: "aws_kinesis_stream.events_stream",
+      component: "extended retention (72 h)",
+      status: "removed",
+      after: null,
+    });
+
+    const markdown = await lakestack(
+      cwd,
+      "cost",
+      "--env",
+      "prod",
+      "--against",
+      before,
+      "-c",
+      after,
+      "--markdown",
+    );
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(
+      /^\*\*💰 Estimated monthly cost: \$[\d,.]+\*\* \(AWS .* · Databricks .*\), \*\*\+\$298\.08\*\* against the base branch/,
+    );
+    expect(markdown.stdout).toContain(
+      "| `databricks_sql_endpoint.sql_warehouse_warehouse` serverless SQL (Small, 1 cluster) | $298.08 | $596.17 | +$298.08 |",
+    );
+    // The console shows the same change with the same signs.
+    expect(renderChange(changes.staging)).toMatch(
+      /^staging: \$[\d,.]+ → \$[\d,.]+ a month \(-\$9\.72; AWS -\$9\.72, Databricks \$0\.00\)\n/,
+    );
+  });
+
+  it("refuses a malformed cost: section at the line that is wrong", async () => {
+    const dir = join(cwd, "bad-cost");
+    cpSync(CONFIG_DIR, dir, { recursive: true });
+    edit(join(dir, "prod.yaml"), [
+      [["cost", "warehouse", "active_hours_per_day"], 30],
+      [["cost", "jobs", "device_maxx", "minutes"], 5],
+    ]);
+    const { code, stdout, stderr } = await lakestack(cwd, "cost", "-c", dir, "--env", "prod");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const file = join(dir, "prod.yaml");
+    expect(stderr).toContain(
+      `bad-cost/prod.yaml:${positionOf(file, "active_hours_per_day: 30", "30")}: cost.warehouse.active_hours_per_day: must be at most 24 (got 30)`,
+    );
+    expect(stderr).toContain(
+      `bad-cost/prod.yaml:${positionOf(file, "minutes: 5", "minutes")}: cost.jobs.device_maxx: no job 'device_maxx' (jobs: device_max, magnitude_heatmap)`,
+    );
+  });
+
+  it("refuses a malformed price file with exit code 1 at file:line:col, and no stack trace", () => {
+    const bad = join(cwd, "prices.yaml");
+    writeFileSync(
+      bad,
+      readFileSync(DEFAULT_PRICE_FILE, "utf8").replace(
+        "us-east-1: { usd: 0.015, source:",
+        "us-east-1: { usd: cheap, source:",
+      ),
+    );
+    const { code, stdout, stderr } = lakestackProcess(cwd, "cost", "--env", "dev", "--prices", "prices.yaml");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      new RegExp(
+        `^prices\\.yaml:${positionOf(bad, "cheap").split(":")[0]}:\\d+: prices\\.kinesis_shard_hour\\.regions\\.us-east-1\\.usd: `,
+        "m",
+      ),
+    );
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("warns about prices older than allowed, and fails on them when asked", async () => {
+    const old = join(cwd, "old-prices.yaml");
+    writeFileSync(
+      old,
+      readFileSync(DEFAULT_PRICE_FILE, "utf8").replace(/read: "\d{4}-\d{2}-\d{2}"/g, 'read: "2001-02-03"'),
+    );
+    const warned = await lakestack(cwd, "cost", "--env", "dev", "--prices", old);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(
+      /^warning: .*old-prices\.yaml: prices from [a-z0-9-]+ were read 2001-02-03, \d+ days ago \(more than 365\): check https:\/\//m,
+    );
+    const failed = await lakestack(cwd, "cost", "--env", "dev", "--prices", old, "--fail-on-stale-prices");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe("");
+    expect(failed.stderr).toMatch(/^lakestack cost: .*were read 2001-02-03/m);
+  });
+
+  it("gives lakestack envs a monthly cost column", async () => {
+    const { code, stdout } = await lakestack(cwd, "envs");
+    expect(code).toBe(0);
+    const [header, ...rows] = stdout.split("\n");
+    expect(header).toMatch(/ COST\/MONTH$/);
+    for (const e of all.environments) {
+      expect(rows.find((r) => r.startsWith(`${e.env} `))).toMatch(
+        new RegExp(`  ${totalCell(e.totals).replace(/[$+.]/g, "\\$&")}$`),
+      );
+    }
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Estimates read from synthesized stacks: the reference environments as they stand, and variants of prod
+ * that change one thing in YAML, to check that the line moves as the formula says.
+ */
+import { estimate, type CostLine, type Estimate } from "../../cost/estimate";
+import { loadPriceBook } from "../../cost/prices";
+import type { TerraformDocument } from "../../policy/resources";
+import { referenceEnvironment, referenceSynths, synthStack, variantEnvironment } from "../helpers";
+
+const prices = loadPriceBook();
+
+function estimateOf(name: string, changes?: Record<string, unknown>): Estimate {
+  const environment = changes ? variantEnvironment(name, changes) : referenceEnvironment(name);
+  return estimate(environment, synthStack(environment).json as TerraformDocument, prices, {
+    siteBytes: 20_000,
+  });
+}
+
+function line(e: Estimate, address: string, component: RegExp): CostLine {
+  const found = e.lines.filter((l) => l.address === address && component.test(l.component));
+  if (found.length !== 1) throw new Error(`expected one ${address} ${component} line, found ${found.length}`);
+  return found[0];
+}
+
+describe("the reference environments' estimates", () => {
+  const synths = referenceSynths();
+  const estimates = () =>
+    [...synths].map(([name, json]) =>
+      estimate(referenceEnvironment(name), json as TerraformDocument, prices, { siteBytes: 20_000 }),
+    );
+
+  it("price AWS and Databricks resources, by Terraform address", () => {
+    for (const e of estimates()) {
+      const addresses = new Set(e.lines.map((l) => l.address));
+      for (const address of [
+        "aws_kinesis_stream.events_stream",
+        "aws_lambda_function.http_ingest_function",
+        "aws_s3_bucket.lake_bucket",
+        "aws_cloudfront_distribution.browser_site_distribution",
+        "databricks_sql_endpoint.sql_warehouse_warehouse",
+        "databricks_pipeline.events_pipeline_pipeline",
+        "databricks_job.job_device_max_job",
+      ]) {
+        expect(`${e.env} ${address} ${addresses.has(address)}`).toBe(`${e.env} ${address} true`);
+      }
+      expect(e.lines.some((l) => l.provider === "Databricks")).toBe(true);
+      expect(e.noCharge).toContain("aws_iam_role.http_ingest_role");
+    }
+  });
+
+  it("say why for every line without a number, and name the assumptions every other line rests on", () => {
+    for (const e of estimates()) {
+      const ids = new Set(e.assumptions.map((a) => a.id));
+      for (const l of e.lines) {
+        const where = `${e.env} ${l.address} ${l.component}`;
+        if (l.monthly === null)
+          expect(`${where}: ${(l.unknown?.reason.length ?? 0) > 10}`).toBe(`${where}: true`);
+        else expect(`${where}: ${l.unknown}`).toBe(`${where}: undefined`);
+        for (const id of l.assumptions) expect(`${where}: ${id} ${ids.has(id)}`).toBe(`${where}: ${id} true`);
+      }
+      // Everything that depends on the load says so.
+      const load = e.lines.filter((l) =>
+        /^data in|^data out to the pipeline|^storage \(current/.test(l.component),
+      );
+      expect(load.length).toBeGreaterThan(0);
+      for (const l of load) expect(l.assumptions).toContain("stream.capacity");
+      // A month of stream-hours needs no assumption beyond the month.
+      expect(e.lines.find((l) => /stream-hours|shard-hours/.test(l.component))?.quantity).toBe(730);
+    }
+  });
+
+  it("leave unknown prices out of the totals and count them", () => {
+    for (const e of estimates()) {
+      const known = e.lines.filter((l) => l.monthly !== null);
+      expect(e.totals.total).toBeCloseTo(
+        known.reduce((sum, l) => sum + l.monthly!, 0),
+        9,
+      );
+      expect(e.totals.unknownLines).toBe(e.lines.length - known.length);
+      // eu-west-1 Kinesis has no stored price: the line carries the price file's reason.
+      const kinesis = e.lines.find((l) => l.address === "aws_kinesis_stream.events_stream")!;
+      expect(kinesis.unknown).toMatchObject({ kind: "price", reason: expect.stringMatching(/^eu-west-1: /) });
+    }
+  });
+
+  it("count a job's runs from its schedule, and zero in development mode, which pauses it", () => {
+    const [dev, prod] = ["dev", "prod"].map((name) => estimates().find((e) => e.env === name)!);
+    expect(line(dev, "databricks_job.job_device_max_job", /serverless runs/).quantity).toBe(0);
+    const runs = prod.assumptions.find((a) => a.id === "databricks_job.job_device_max_job schedule")!;
+    expect(runs.text).toMatch(/^2920 runs a month/);
+  });
+});
+
+describe("variants of prod in us-east-1, where every price is known", () => {
+  // The demo's sustained load, and Databricks usage the config states.
+  const usEast = {
+    aws: { region: "us-east-1" },
+    cost: {
+      average_events_per_second: 590,
+      pipeline: { dbu_per_hour: 4, triggered_runs_per_month: 30, triggered_run_minutes: 20 },
+      job_defaults: { dbu_per_hour: 2 },
+    },
+  };
+  const jobs = referenceEnvironment("prod").config.jobs;
+  let base: Estimate;
+  beforeAll(() => {
+    base = estimateOf("prod", usEast);
+  });
+
+  it("price on-demand Kinesis at 590 events/s of 90 bytes as the hand calculation does", () => {
+    // 730 h × $0.04; 1,478.6911 GB × $0.08 in and × $0.04 out (model.test.ts has the arithmetic).
+    const kinesis = "aws_kinesis_stream.events_stream";
+    expect(line(base, kinesis, /stream-hours/).monthly).toBeCloseTo(29.2, 6);
+    expect(line(base, kinesis, /data in/).monthly).toBeCloseTo(118.2953, 3);
+    expect(line(base, kinesis, /data out/).monthly).toBeCloseTo(59.1476, 3);
+    expect(line(base, kinesis, /data in/).assumptions).toEqual([
+      "stream.capacity",
+      "cost.average_events_per_second",
+    ]);
+  });
+
+  it("double the warehouse line when its size steps up from X-Small to Small", () => {
+    const small = estimateOf("prod", { ...usEast, warehouse: { size: "Small" } });
+    const warehouse = /serverless SQL/;
+    const [before, after] = [base, small].map(
+      (e) => line(e, "databricks_sql_endpoint.sql_warehouse_warehouse", warehouse).monthly!,
+    );
+    expect(before).toBeCloseTo(298.0833, 3);
+    // X-Small runs 6 DBU/h, Small 12 (cost/prices.yaml): one step, twice the line.
+    const [xs, s] = ["X-Small", "Small"].map((size) => {
+      const rate = prices.warehouseDbuPerHour(size);
+      return rate.known ? rate.dbu : NaN;
+    });
+    expect(after / before).toBeCloseTo(s / xs, 9);
+    expect(after / before).toBeCloseTo(2, 9);
+  });
+
+  it("zero a job's line when its schedule is paused, and leave the other job alone", () => {
+    const paused = estimateOf("prod", {
+      ...usEast,
+      jobs: jobs.map((j) =>
+        j.key === "device_max" ? { ...j, schedule: { ...j.schedule!, paused: true } } : j,
+      ),
+    });
+    const deviceMax = (e: Estimate) =>
+      line(e, "databricks_job.job_device_max_job", /serverless runs/).monthly;
+    const heatmap = (e: Estimate) =>
+      line(e, "databricks_job.job_magnitude_heatmap_job", /serverless runs/).monthly;
+    expect(deviceMax(base)).toBeCloseTo(340.6667, 3);
+    expect(deviceMax(paused)).toBe(0);
+    expect(heatmap(paused)).toBeCloseTo(heatmap(base)!, 9);
+    expect(heatmap(base)).toBeGreaterThan(0);
+  });
+
+  it("change the pipeline line from 730 hours to runs × minutes when it turns triggered", () => {
+    // Development mode runs the pipeline triggered (and pauses every job schedule, so only the 30
+    // updates of the cost section count): 30 × 20 min = 10 h instead of 730 h.
+    const triggered = estimateOf("prod", { ...usEast, mode: "development", lake: { force_destroy: false } });
+    const pipeline = (e: Estimate) => line(e, "databricks_pipeline.events_pipeline_pipeline", /^updates/);
+    expect(pipeline(base).component).toBe("updates (continuous, 730 h)");
+    expect(pipeline(base).monthly).toBeCloseTo(1314, 6);
+    expect(pipeline(triggered).component).toBe("updates (triggered, 10 h)");
+    expect(pipeline(triggered).monthly).toBeCloseTo(18, 6);
+    expect(pipeline(triggered).monthly! / pipeline(base).monthly!).toBeCloseTo(10 / 730, 9);
+  });
+});
