@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { loadEnvironments, type Environment } from "../loader/load";
 import {
   compareEstimates,
@@ -62,7 +63,7 @@ export function costCommand(io: Output = processOutput): Command {
     .option("--against <ref|folder>", "also show the change since a git revision or config folder")
     .addOption(new Option("--json", "print one JSON document on stdout").conflicts(["markdown", "write"]))
     .addOption(new Option("--markdown", "print Markdown (for a pull-request comment)").conflicts("write"))
-    .option("--prices <file>", "price file to use", DEFAULT_PRICE_FILE)
+    .option("--prices <file>", "price file to use (default: cost/prices.yaml of lakestack)")
     .addOption(
       new Option(
         "--max-price-age <days>",
@@ -87,11 +88,27 @@ export function costCommand(io: Output = processOutput): Command {
         const estimateOf = (envs: readonly Environment[]) =>
           estimateEnvironments(envs, prices, { outDir: outputFolder(), artifacts });
         const estimates = estimateOf(environments);
+        /**
+         * The earlier config's estimates. One this version cannot read (a key since renamed) still
+         * leaves the estimate, without its change, and says why.
+         */
+        const baselineOf = (against: string) => {
+          try {
+            return estimateOf(loadBaseline(against, configDir, names));
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            const [first] = error.diagnostics;
+            io.err(
+              `warning: no change to show: ${against} cannot be read as it stands: ${formatDiagnostic(first)}`,
+            );
+            return undefined;
+          }
+        };
         const stale = stalePrices(estimates, environments, prices, opts);
         if (stale.length > 0 && opts.failOnStalePrices) throw new InputError(stale.join("; "));
         if (!opts.json) for (const warning of stale) io.err(`warning: ${warning}`);
 
-        const baseline = opts.against ? estimateOf(loadBaseline(opts.against, configDir, names)) : undefined;
+        const baseline = opts.against ? baselineOf(opts.against) : undefined;
         const changes = baseline
           ? estimates.map((e) =>
               compareEstimates(

@@ -146,7 +146,7 @@ export function estimate(
         "alarm notifications are few and unpredictable; the first million requests a month are free",
       ),
     aws_s3_bucket: (r) => bucket(r, index, usage, lines, options),
-    aws_cloudfront_distribution: (r) => cloudFront(r, index, usage, lines, options),
+    aws_cloudfront_distribution: (r) => cloudFront(r, index, lines, options),
     aws_kms_key: (r) => lines.add(r, "customer key", 1, "kms_key_month"),
     databricks_sql_endpoint: (r) => sqlWarehouse(r, environment, lines),
     databricks_pipeline: (r) => eventsPipeline(r, index, environment, lines),
@@ -382,94 +382,81 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 function kinesis(r: SynthesizedResource, usage: Usage, lines: LineBook): void {
   const provisioned = block(r.config.stream_mode_details)?.stream_mode === "PROVISIONED";
+  const shards = Number(r.config.shard_count ?? 1);
   const retention = Number(r.config.retention_period ?? 24);
   const metrics = Array.isArray(r.config.shard_level_metrics) ? r.config.shard_level_metrics.length : 0;
-  const load = usage.load;
-  const { value, assumptions } = "missing" in load ? { value: undefined, assumptions: [] } : load;
-  const missing = "missing" in load ? { missing: load.missing } : undefined;
-  if (!provisioned) {
-    lines.add(r, "on-demand stream-hours", model.HOURS_PER_MONTH, "kinesis_on_demand_stream_hour");
-    const q = value && model.kinesisOnDemand(value, retention);
-    lines.add(
-      r,
-      "data in (records rounded up to 1 KB)",
-      q?.ingestGb ?? missing!,
-      "kinesis_on_demand_ingest_gb",
-      assumptions,
+  const { load } = usage;
+  const known = "missing" in load ? undefined : load;
+  const assumptions = known?.assumptions ?? [];
+  /** A quantity that depends on the load, or why the load is unknown. */
+  const byLoad = (quantity: (value: model.StreamLoad) => number) =>
+    known ? quantity(known.value) : { missing: (load as { missing: string }).missing };
+  const add = (
+    component: string,
+    quantity: number | { missing: string },
+    key: PriceKey,
+    rest = assumptions,
+  ) => lines.add(r, component, quantity, key, typeof quantity === "number" ? rest : []);
+  if (provisioned) {
+    const q = (value: model.StreamLoad) => model.kinesisProvisioned(shards, value, retention);
+    // Shard-hours do not depend on the load.
+    const fixed = q({ eventsPerSecond: 0, eventBytes: 0 });
+    add(
+      `shard-hours (${shards} shard${shards === 1 ? "" : "s"})`,
+      fixed.shardHours,
+      "kinesis_shard_hour",
+      [],
     );
-    lines.add(
-      r,
-      "data out to the pipeline (one consumer)",
-      q?.retrievalGb ?? missing!,
-      "kinesis_on_demand_retrieval_gb",
-      assumptions,
+    add(
+      "PUT payload units (25 KB each)",
+      byLoad((v) => q(v).putPayloadUnitsMillion),
+      "kinesis_put_payload_units_million",
     );
     if (retention > 24) {
-      lines.add(
-        r,
-        `extended retention (${Math.min(retention, 168)} h)`,
-        q?.extendedRetentionGbMonths ?? missing!,
-        "kinesis_on_demand_extended_retention_gb_month",
-        assumptions,
+      add(
+        "extended retention (up to 7 days)",
+        fixed.extendedRetentionShardHours,
+        "kinesis_extended_retention_shard_hour",
+        [],
       );
     }
-    if (retention > 168) {
-      lines.add(
-        r,
-        `long-term retention (${retention} h)`,
-        q?.longTermRetentionGbMonths ?? missing!,
-        "kinesis_long_term_retention_gb_month",
-        assumptions,
-      );
-    }
-    if (metrics > 0) {
-      lines.usage(
-        r,
-        `shard-level metrics (${metrics})`,
-        "cloudwatch_metric_month",
-        "an on-demand stream's shard count is AWS's to choose",
-      );
-    }
-    return;
-  }
-  const shards = Number(r.config.shard_count ?? 1);
-  const q = value && model.kinesisProvisioned(shards, value, retention);
-  lines.add(
-    r,
-    `shard-hours (${shards} shard${shards === 1 ? "" : "s"})`,
-    shards * model.HOURS_PER_MONTH,
-    "kinesis_shard_hour",
-  );
-  lines.add(
-    r,
-    "PUT payload units (25 KB each)",
-    q?.putPayloadUnitsMillion ?? missing!,
-    "kinesis_put_payload_units_million",
-    assumptions,
-  );
-  if (retention > 24) {
-    lines.add(
-      r,
-      "extended retention (up to 7 days)",
-      shards * model.HOURS_PER_MONTH,
-      "kinesis_extended_retention_shard_hour",
+  } else {
+    const q = (value: model.StreamLoad) => model.kinesisOnDemand(value, retention);
+    add("on-demand stream-hours", model.HOURS_PER_MONTH, "kinesis_on_demand_stream_hour", []);
+    add(
+      "data in (records rounded up to 1 KB)",
+      byLoad((v) => q(v).ingestGb),
+      "kinesis_on_demand_ingest_gb",
     );
+    add(
+      "data out to the pipeline (one consumer)",
+      byLoad((v) => q(v).retrievalGb),
+      "kinesis_on_demand_retrieval_gb",
+    );
+    if (retention > 24) {
+      add(
+        `extended retention (${Math.min(retention, 168)} h)`,
+        byLoad((v) => q(v).extendedRetentionGbMonths),
+        "kinesis_on_demand_extended_retention_gb_month",
+      );
+    }
   }
   if (retention > 168) {
-    lines.add(
-      r,
+    // Beyond 7 days both modes bill the GB held, alike.
+    add(
       `long-term retention (${retention} h)`,
-      q?.longTermRetentionGbMonths ?? missing!,
+      byLoad((v) => model.kinesisOnDemand(v, retention).longTermRetentionGbMonths),
       "kinesis_long_term_retention_gb_month",
-      assumptions,
     );
   }
   if (metrics > 0) {
-    lines.add(
-      r,
+    add(
       `shard-level metrics (${metrics})`,
-      model.shardMetrics(shards, metrics).metricMonths,
+      provisioned
+        ? model.shardMetrics(shards, metrics).metricMonths
+        : { missing: "an on-demand stream's shard count is AWS's to choose" },
       "cloudwatch_metric_month",
+      [],
     );
   }
 }
@@ -546,22 +533,20 @@ function logGroup(r: SynthesizedResource, index: ResourceIndex, usage: Usage, li
     );
   const retention = Number(r.config.retention_in_days ?? 0);
   const http = usage.http;
-  const why =
-    writers.length === 0
-      ? "lakestack knows no writer of this log group"
-      : "missing" in http
-        ? http.missing
-        : undefined;
-  if (why !== undefined) {
-    lines.usage(r, "log ingestion", "logs_ingest_gb", why);
-    lines.usage(r, "log storage", "logs_storage_gb_month", why);
+  if (writers.length === 0) {
+    lines.usage(r, "log ingestion", "logs_ingest_gb", "lakestack knows no writer of this log group");
+    lines.usage(r, "log storage", "logs_storage_gb_month", "lakestack knows no writer of this log group");
+    return;
+  }
+  if ("missing" in http) {
+    lines.add(r, "log ingestion", http, "logs_ingest_gb");
+    lines.add(r, "log storage", http, "logs_storage_gb_month");
     return;
   }
   const { cost } = lines.environment.config;
-  const bytes = (http as { requests: number }).requests * cost.http.function_log_bytes;
-  const q = model.logGroup(bytes, retention);
+  const q = model.logGroup(http.requests * cost.http.function_log_bytes, retention);
   const assumptions = [
-    ...(http as { assumptions: string[] }).assumptions,
+    ...http.assumptions,
     lines.assume("cost.http.function_log_bytes", `${cost.http.function_log_bytes} log bytes per invocation`),
   ];
   lines.add(r, "log ingestion", q.ingestGb, "logs_ingest_gb", assumptions);
@@ -660,7 +645,6 @@ function bucket(
 function cloudFront(
   r: SynthesizedResource,
   index: ResourceIndex,
-  usage: Usage,
   lines: LineBook,
   options: EstimateOptions,
 ): void {
@@ -680,7 +664,6 @@ function cloudFront(
     "cloudfront_transfer_out_gb",
     [viewed],
   );
-  void usage;
 }
 
 /** Customer KMS keys named by ARN in any resource: a key-month each, and requests that depend on usage. */

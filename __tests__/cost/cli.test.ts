@@ -161,6 +161,30 @@ describe("lakestack cost", () => {
     );
   });
 
+  it("still estimates when the earlier config cannot be read, and says why there is no change", async () => {
+    const dir = join(cwd, "unreadable-before");
+    cpSync(CONFIG_DIR, dir, { recursive: true });
+    writeFileSync(
+      join(dir, "prod.yaml"),
+      `${readFileSync(join(dir, "prod.yaml"), "utf8")}\nretired_key: 1\n`,
+    );
+    const { code, stdout, stderr } = await lakestack(
+      cwd,
+      "cost",
+      "--env",
+      "prod",
+      "--against",
+      dir,
+      "--markdown",
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^warning: no change to show: .*unreadable-before cannot be read as it stands: .*prod\.yaml:\d+:1: retired_key: unknown key/m,
+    );
+    expect(stdout).toMatch(/^\| resource \| component \|/);
+    expect(stdout).not.toContain("against the base branch");
+  });
+
   it("refuses a malformed price file with exit code 1 at file:line:col, and no stack trace", () => {
     const bad = join(cwd, "prices.yaml");
     writeFileSync(
