@@ -164,3 +164,53 @@ describe("variants of prod in us-east-1, where every price is known", () => {
     expect(pipeline(triggered).monthly! / pipeline(base).monthly!).toBeCloseTo(10 / 730, 9);
   });
 });
+
+describe("resources the reference stacks do not have (yet)", () => {
+  // Terraform JSON as a stack would write it: alarms and a topic (the alarms module), a customer key,
+  // and a resource type lakestack has no model for.
+  const terraform: TerraformDocument = {
+    resource: {
+      aws_cloudwatch_metric_alarm: { alarms_iterator_age: { alarm_name: "iterator-age" } },
+      aws_sns_topic: { alarms_topic: { name: "alarms" } },
+      aws_kinesis_stream: {
+        events_stream: {
+          stream_mode_details: { stream_mode: "ON_DEMAND" },
+          kms_key_id: "arn:aws:kms:eu-west-1:500000000101:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+      },
+      aws_dynamodb_table: { ledger: { name: "ledger" } },
+    },
+  };
+  let e: Estimate;
+  beforeAll(() => {
+    e = estimate(referenceEnvironment("dev"), terraform, prices);
+  });
+
+  it("prices an alarm-month per alarm, and leaves SNS notifications to usage", () => {
+    // eu-west-1: $0.10 per alarm metric a month (the AWS Price List for eu-west-1).
+    expect(line(e, "aws_cloudwatch_metric_alarm.alarms_iterator_age", /alarm/)).toMatchObject({
+      quantity: 1,
+      monthly: 0.1,
+    });
+    expect(line(e, "aws_sns_topic.alarms_topic", /notifications/)).toMatchObject({
+      monthly: null,
+      unitPrice: 0.5,
+      unknown: { kind: "usage" },
+    });
+  });
+
+  it("counts a customer key named by ARN once, at the resource that names it", () => {
+    const key = line(e, "aws_kinesis_stream.events_stream", /^customer key 1234abcd/);
+    expect(key).toMatchObject({ quantity: 1, unitPrice: 1, monthly: 1 });
+    expect(key.assumptions).toEqual(["kms"]);
+    expect(line(e, "aws_kinesis_stream.events_stream", /^key requests/).unknown?.kind).toBe("usage");
+  });
+
+  it("shows a resource type it has no model for as not priced, never as free", () => {
+    expect(line(e, "aws_dynamodb_table.ledger", /not priced/)).toMatchObject({
+      monthly: null,
+      unknown: { kind: "usage", reason: "lakestack has no cost model for aws_dynamodb_table" },
+    });
+    expect(e.totals.unknownLines).toBe(e.lines.filter((l) => l.monthly === null).length);
+  });
+});
