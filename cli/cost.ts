@@ -147,7 +147,6 @@ export function costCommand(io: Output = processOutput): Command {
           return change ? `${renderEstimate(e)}\n\n${renderChange(change)}` : renderEstimate(e);
         });
         io.out(sections.join("\n\n"));
-        if (!opts.markdown) io.out(`\nprices: ${prices.file}`);
       }),
     );
 }

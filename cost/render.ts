@@ -119,7 +119,15 @@ export function renderEstimate(estimate: Estimate): string {
           `${estimate.noCharge.length} resources carry no charge of their own (IAM, grants, notebooks, …).`,
         ]
       : []),
+    "",
+    "prices from:",
+    ...sourceLines(estimate).map((l) => `  ${l}`),
   ].join("\n");
+}
+
+/** Where the prices the lines use come from, and when they were read. */
+function sourceLines(estimate: Estimate): string[] {
+  return estimate.sources.map((s) => `${s.id}, read ${s.read}: ${s.url}`);
 }
 
 const mdCell = (text: string) => text.replace(/\|/g, "\\|");
@@ -148,6 +156,10 @@ export function renderEstimateMarkdown(estimate: Estimate): string {
     `**${totalsSentence(estimate.totals)}.**`,
     "",
     ...notes.map((n, i) => `${i + 1}. ${n}`),
+    "",
+    "Prices from:",
+    "",
+    ...sourceLines(estimate).map((l) => `- ${l}`),
   ].join("\n");
 }
 
