@@ -1,5 +1,5 @@
 /** `lakestack cost` and `lakestack envs` as a user runs them, from a folder holding a copy of the config. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
@@ -7,8 +7,9 @@ import { DEFAULT_PRICE_FILE } from "../../cost/prices";
 import { COST_TOTALS_MARKERS, referenceTotals, renderChange, totalCell } from "../../cost/render";
 import type { Estimate } from "../../cost/estimate";
 import { REPO_ROOT } from "../../paths";
+import { line } from "./support";
 import { readMarkedBlock } from "../../views/markers";
-import { CONFIG_DIR } from "../helpers";
+import { CONFIG_DIR, referenceEnvironment } from "../helpers";
 import { lakestack, lakestackProcess, STACK_TRACE } from "../lakestack";
 
 /** Sets YAML fields of a config file in place, keeping the rest as it is. */
@@ -70,10 +71,85 @@ describe("lakestack cost", () => {
     );
   });
 
+  it("prices AWS and Databricks resources, by Terraform address", () => {
+    for (const e of all.environments) {
+      const addresses = new Set(e.lines.map((l) => l.address));
+      for (const address of [
+        "aws_kinesis_stream.events_stream",
+        "aws_lambda_function.http_ingest_function",
+        "aws_s3_bucket.lake_bucket",
+        "aws_cloudfront_distribution.browser_site_distribution",
+        "databricks_sql_endpoint.sql_warehouse_warehouse",
+        "databricks_pipeline.events_pipeline_pipeline",
+        "databricks_job.job_device_max_job",
+      ]) {
+        expect(`${e.env} ${address} ${addresses.has(address)}`).toBe(`${e.env} ${address} true`);
+      }
+      expect(e.lines.some((l) => l.provider === "Databricks")).toBe(true);
+      expect(e.noCharge).toContain("aws_iam_role.http_ingest_role");
+    }
+  });
+
+  it("says why for every line without a number, and name the assumptions every other line rests on", () => {
+    for (const e of all.environments) {
+      const ids = new Set(e.assumptions.map((a) => a.id));
+      for (const l of e.lines) {
+        const where = `${e.env} ${l.address} ${l.component}`;
+        if (l.monthly === null)
+          expect(`${where}: ${(l.unknown?.reason.length ?? 0) > 10}`).toBe(`${where}: true`);
+        else expect(`${where}: ${l.unknown}`).toBe(`${where}: undefined`);
+        for (const id of l.assumptions) expect(`${where}: ${id} ${ids.has(id)}`).toBe(`${where}: ${id} true`);
+      }
+      // Everything that depends on the load says so.
+      const load = e.lines.filter((l) =>
+        /^data in|^data out to the pipeline|^storage \(current/.test(l.component),
+      );
+      expect(load.length).toBeGreaterThan(0);
+      for (const l of load) expect(l.assumptions).toContain("stream.capacity");
+      // A month of stream-hours needs no assumption beyond the month.
+      expect(e.lines.find((l) => /stream-hours|shard-hours/.test(l.component))?.quantity).toBe(730);
+    }
+  });
+
+  it("leaves unknown prices out of the totals and count them", () => {
+    for (const e of all.environments) {
+      const known = e.lines.filter((l) => l.monthly !== null);
+      expect(e.totals.total).toBeCloseTo(
+        known.reduce((sum, l) => sum + l.monthly!, 0),
+        9,
+      );
+      expect(e.totals.unknownLines).toBe(e.lines.length - known.length);
+      // eu-west-1 Kinesis has no stored price: the line carries the price file's reason.
+      const kinesis = e.lines.find((l) => l.address === "aws_kinesis_stream.events_stream")!;
+      expect(kinesis.unknown).toMatchObject({ kind: "price", reason: expect.stringMatching(/^eu-west-1: /) });
+    }
+  });
+
+  it("counts a job's runs from its schedule, and zero in development mode, which pauses it", () => {
+    const [dev, prod] = ["dev", "prod"].map((name) => all.environments.find((e) => e.env === name)!);
+    expect(line(dev, "databricks_job.job_device_max_job", /serverless runs/).quantity).toBe(0);
+    const runs = prod.assumptions.find((a) => a.id === "databricks_job.job_device_max_job schedule")!;
+    expect(runs.text).toMatch(/^2920 runs a month/);
+  });
+
   it("keeps docs/cost.md's reference totals current (npm run docs)", () => {
     const docs = readFileSync(join(REPO_ROOT, "docs", "cost.md"), "utf8");
     const words = (markdown: string) => markdown.replace(/-{3,}/g, "---").replace(/ +/g, " ").trim();
     expect(words(readMarkedBlock(docs, COST_TOTALS_MARKERS))).toBe(words(referenceTotals(all.environments)));
+  });
+
+  it("quotes in docs/cost.md the defaults the schema applies", () => {
+    const docs = readFileSync(join(REPO_ROOT, "docs", "cost.md"), "utf8");
+    const quoted = [...docs.matchAll(/`(cost\.[a-z_.]+)` \(default `([^`]+)`\)/g)];
+    expect(quoted.length).toBeGreaterThan(10);
+    // The reference config sets no cost: section, so its values are the defaults.
+    const defaults = referenceEnvironment("dev").config;
+    for (const [, path, value] of quoted) {
+      const actual = path
+        .split(".")
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], defaults);
+      expect(`${path}: ${String(actual)}`).toBe(`${path}: ${value}`);
+    }
   });
 
   it("shows the change against another config folder per environment and component, with signs", async () => {
@@ -224,14 +300,16 @@ describe("lakestack cost", () => {
   });
 
   it("gives lakestack envs a monthly cost column", async () => {
-    const { code, stdout } = await lakestack(cwd, "envs");
+    // One environment is enough to see the column (and synthesizes once).
+    const dir = join(cwd, "only-prod");
+    mkdirSync(dir);
+    for (const file of ["base.yaml", "prod.yaml"]) cpSync(join(CONFIG_DIR, file), join(dir, file));
+    const { code, stdout } = await lakestack(cwd, "envs", "-c", dir);
     expect(code).toBe(0);
-    const [header, ...rows] = stdout.split("\n");
-    expect(header).toMatch(/ COST\/MONTH$/);
-    for (const e of all.environments) {
-      expect(rows.find((r) => r.startsWith(`${e.env} `))).toMatch(
-        new RegExp(`  ${totalCell(e.totals).replace(/[$+.]/g, "\\$&")}$`),
-      );
-    }
+    const [header, row] = stdout.split("\n");
+    expect(header).toMatch(/^NAME .* COST\/MONTH$/);
+    const prod = all.environments.find((e) => e.env === "prod")!;
+    expect(row).toMatch(new RegExp(`^prod .*  ${totalCell(prod.totals).replace(/[$+.]/g, "\\$&")}$`));
+    expect(totalCell(prod.totals)).toMatch(/^\$[\d,.]+ \+ \d+ unknown$/);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * Estimates read from synthesized stacks: the reference environments as they stand, and variants of prod
- * that change one thing in YAML, to check that the line moves as the formula says.
+ * Estimates read from synthesized stacks: variants of prod that change one thing in YAML, to check that
+ * the line moves as the formula says (the reference environments as they stand are in cli.test.ts).
  */
-import { estimate, type CostLine, type Estimate } from "../../cost/estimate";
+import { estimate, type Estimate } from "../../cost/estimate";
 import { loadPriceBook } from "../../cost/prices";
 import type { TerraformDocument } from "../../policy/resources";
-import { referenceEnvironment, referenceSynths, synthStack, variantEnvironment } from "../helpers";
+import { referenceEnvironment, synthStack, variantEnvironment } from "../helpers";
+import { line } from "./support";
 
 const prices = loadPriceBook();
 
@@ -15,81 +16,6 @@ function estimateOf(name: string, changes?: Record<string, unknown>): Estimate {
     siteBytes: 20_000,
   });
 }
-
-function line(e: Estimate, address: string, component: RegExp): CostLine {
-  const found = e.lines.filter((l) => l.address === address && component.test(l.component));
-  if (found.length !== 1) throw new Error(`expected one ${address} ${component} line, found ${found.length}`);
-  return found[0];
-}
-
-describe("the reference environments' estimates", () => {
-  const synths = referenceSynths();
-  const estimates = () =>
-    [...synths].map(([name, json]) =>
-      estimate(referenceEnvironment(name), json as TerraformDocument, prices, { siteBytes: 20_000 }),
-    );
-
-  it("price AWS and Databricks resources, by Terraform address", () => {
-    for (const e of estimates()) {
-      const addresses = new Set(e.lines.map((l) => l.address));
-      for (const address of [
-        "aws_kinesis_stream.events_stream",
-        "aws_lambda_function.http_ingest_function",
-        "aws_s3_bucket.lake_bucket",
-        "aws_cloudfront_distribution.browser_site_distribution",
-        "databricks_sql_endpoint.sql_warehouse_warehouse",
-        "databricks_pipeline.events_pipeline_pipeline",
-        "databricks_job.job_device_max_job",
-      ]) {
-        expect(`${e.env} ${address} ${addresses.has(address)}`).toBe(`${e.env} ${address} true`);
-      }
-      expect(e.lines.some((l) => l.provider === "Databricks")).toBe(true);
-      expect(e.noCharge).toContain("aws_iam_role.http_ingest_role");
-    }
-  });
-
-  it("say why for every line without a number, and name the assumptions every other line rests on", () => {
-    for (const e of estimates()) {
-      const ids = new Set(e.assumptions.map((a) => a.id));
-      for (const l of e.lines) {
-        const where = `${e.env} ${l.address} ${l.component}`;
-        if (l.monthly === null)
-          expect(`${where}: ${(l.unknown?.reason.length ?? 0) > 10}`).toBe(`${where}: true`);
-        else expect(`${where}: ${l.unknown}`).toBe(`${where}: undefined`);
-        for (const id of l.assumptions) expect(`${where}: ${id} ${ids.has(id)}`).toBe(`${where}: ${id} true`);
-      }
-      // Everything that depends on the load says so.
-      const load = e.lines.filter((l) =>
-        /^data in|^data out to the pipeline|^storage \(current/.test(l.component),
-      );
-      expect(load.length).toBeGreaterThan(0);
-      for (const l of load) expect(l.assumptions).toContain("stream.capacity");
-      // A month of stream-hours needs no assumption beyond the month.
-      expect(e.lines.find((l) => /stream-hours|shard-hours/.test(l.component))?.quantity).toBe(730);
-    }
-  });
-
-  it("leave unknown prices out of the totals and count them", () => {
-    for (const e of estimates()) {
-      const known = e.lines.filter((l) => l.monthly !== null);
-      expect(e.totals.total).toBeCloseTo(
-        known.reduce((sum, l) => sum + l.monthly!, 0),
-        9,
-      );
-      expect(e.totals.unknownLines).toBe(e.lines.length - known.length);
-      // eu-west-1 Kinesis has no stored price: the line carries the price file's reason.
-      const kinesis = e.lines.find((l) => l.address === "aws_kinesis_stream.events_stream")!;
-      expect(kinesis.unknown).toMatchObject({ kind: "price", reason: expect.stringMatching(/^eu-west-1: /) });
-    }
-  });
-
-  it("count a job's runs from its schedule, and zero in development mode, which pauses it", () => {
-    const [dev, prod] = ["dev", "prod"].map((name) => estimates().find((e) => e.env === name)!);
-    expect(line(dev, "databricks_job.job_device_max_job", /serverless runs/).quantity).toBe(0);
-    const runs = prod.assumptions.find((a) => a.id === "databricks_job.job_device_max_job schedule")!;
-    expect(runs.text).toMatch(/^2920 runs a month/);
-  });
-});
 
 describe("variants of prod in us-east-1, where every price is known", () => {
   // The demo's sustained load, and Databricks usage the config states.
