@@ -90,7 +90,7 @@ describe("lakestack cost", () => {
     }
   });
 
-  it("says why for every line without a number, and name the assumptions every other line rests on", () => {
+  it("says why for every line without a number, and names the assumptions every other line rests on", () => {
     for (const e of all.environments) {
       const ids = new Set(e.assumptions.map((a) => a.id));
       for (const l of e.lines) {
@@ -111,7 +111,7 @@ describe("lakestack cost", () => {
     }
   });
 
-  it("leaves unknown prices out of the totals and count them", () => {
+  it("leaves unknown prices out of the totals and counts them", () => {
     for (const e of all.environments) {
       const known = e.lines.filter((l) => l.monthly !== null);
       expect(e.totals.total).toBeCloseTo(
@@ -125,7 +125,7 @@ describe("lakestack cost", () => {
     }
   });
 
-  it("counts a job's runs from its schedule, and zero in development mode, which pauses it", () => {
+  it("counts a job's runs from its schedule, and none in development mode, which pauses it", () => {
     const [dev, prod] = ["dev", "prod"].map((name) => all.environments.find((e) => e.env === name)!);
     expect(line(dev, "databricks_job.job_device_max_job", /serverless runs/).quantity).toBe(0);
     const runs = prod.assumptions.find((a) => a.id === "databricks_job.job_device_max_job schedule")!;
@@ -152,70 +152,78 @@ describe("lakestack cost", () => {
     }
   });
 
-  it("shows the change against another config folder per environment and component, with signs", async () => {
+  describe("against another config folder", () => {
     // Before: the config as it is, in us-east-1 where every price is known. After: prod's warehouse one
     // size up (costs more), staging's stream kept 24 hours instead of 72 (costs less).
-    const before = join(cwd, "before");
-    const after = join(cwd, "after");
-    for (const dir of [before, after]) {
-      cpSync(CONFIG_DIR, dir, { recursive: true });
-      rmSync(join(dir, "dev.yaml"));
-      for (const env of ["prod", "staging"]) {
-        edit(join(dir, `${env}.yaml`), [
-          [["aws", "region"], "us-east-1"],
-          // The demo's sustained load.
-          [["cost", "average_events_per_second"], 590],
-        ]);
+    let before: string;
+    let after: string;
+    beforeAll(() => {
+      before = join(cwd, "before");
+      after = join(cwd, "after");
+      for (const dir of [before, after]) {
+        cpSync(CONFIG_DIR, dir, { recursive: true });
+        rmSync(join(dir, "dev.yaml"));
+        for (const env of ["prod", "staging"]) {
+          edit(join(dir, `${env}.yaml`), [
+            [["aws", "region"], "us-east-1"],
+            // The demo's sustained load.
+            [["cost", "average_events_per_second"], 590],
+          ]);
+        }
       }
-    }
-    edit(join(after, "prod.yaml"), [[["warehouse", "size"], "Small"]]);
-    edit(join(after, "staging.yaml"), [[["stream", "retention_hours"], 24]]);
-
-    const json = await lakestack(cwd, "cost", "--all", "--against", before, "-c", after, "--json");
-    expect(json.stderr).toBe("");
-    expect(json.code).toBe(0);
-    const changes = Object.fromEntries(
-      JSON.parse(json.stdout).environments.map((e: { env: string; change: unknown }) => [e.env, e.change]),
-    );
-    expect(Object.keys(changes)).toEqual(["prod", "staging"]);
-    expect(changes.prod.change.databricks).toBeCloseTo(298.0833, 3);
-    expect(changes.prod.components[0]).toMatchObject({
-      address: "databricks_sql_endpoint.sql_warehouse_warehouse",
-      component: "serverless SQL (Small, 1 cluster)",
-      status: "changed",
-    });
-    expect(changes.prod.components[0].change).toBeCloseTo(298.0833, 3);
-    // 590 events/s: 1,478.6911 GB ÷ 730 h × 48 h × $0.10 of extended retention go.
-    expect(changes.staging.change.aws).toBeCloseTo(-9.7229, 3);
-    expect(changes.staging.components[0]).toMatchObject({
-      address: "aws_kinesis_stream.events_stream",
-      component: "extended retention (72 h)",
-      status: "removed",
-      after: null,
+      edit(join(after, "prod.yaml"), [[["warehouse", "size"], "Small"]]);
+      edit(join(after, "staging.yaml"), [[["stream", "retention_hours"], 24]]);
     });
 
-    const markdown = await lakestack(
-      cwd,
-      "cost",
-      "--env",
-      "prod",
-      "--against",
-      before,
-      "-c",
-      after,
-      "--markdown",
-    );
-    expect(markdown.code).toBe(0);
-    expect(markdown.stdout).toMatch(
-      /^\*\*💰 Estimated monthly cost: \$[\d,.]+\*\* \(AWS .* · Databricks .*\), \*\*\+\$298\.08\*\* against the base branch/,
-    );
-    expect(markdown.stdout).toContain(
-      "| `databricks_sql_endpoint.sql_warehouse_warehouse` serverless SQL (Small, 1 cluster) | $298.08 | $596.17 | +$298.08 |",
-    );
-    // The console shows the same change with the same signs.
-    expect(renderChange(changes.staging)).toMatch(
-      /^staging: \$[\d,.]+ → \$[\d,.]+ a month \(-\$9\.72; AWS -\$9\.72, Databricks \$0\.00\)\n/,
-    );
+    it("shows the change per environment and component, with signs", async () => {
+      const json = await lakestack(cwd, "cost", "--all", "--against", before, "-c", after, "--json");
+      expect(json.stderr).toBe("");
+      expect(json.code).toBe(0);
+      const changes = Object.fromEntries(
+        JSON.parse(json.stdout).environments.map((e: { env: string; change: unknown }) => [e.env, e.change]),
+      );
+      expect(Object.keys(changes)).toEqual(["prod", "staging"]);
+      expect(changes.prod.change.databricks).toBeCloseTo(298.0833, 3);
+      expect(changes.prod.components[0]).toMatchObject({
+        address: "databricks_sql_endpoint.sql_warehouse_warehouse",
+        component: "serverless SQL (Small, 1 cluster)",
+        status: "changed",
+      });
+      expect(changes.prod.components[0].change).toBeCloseTo(298.0833, 3);
+      // 590 events/s: 1,478.6911 GB ÷ 730 h × 48 h × $0.10 of extended retention go.
+      expect(changes.staging.change.aws).toBeCloseTo(-9.7229, 3);
+      expect(changes.staging.components[0]).toMatchObject({
+        address: "aws_kinesis_stream.events_stream",
+        component: "extended retention (72 h)",
+        status: "removed",
+        after: null,
+      });
+      // The console shows the same change with the same signs.
+      expect(renderChange(changes.staging)).toMatch(
+        /^staging: \$[\d,.]+ → \$[\d,.]+ a month \(-\$9\.72; AWS -\$9\.72, Databricks \$0\.00\)\n/,
+      );
+    });
+
+    it("writes the pull-request comment's Markdown: the total, its change, the top moves", async () => {
+      const markdown = await lakestack(
+        cwd,
+        "cost",
+        "--env",
+        "prod",
+        "--against",
+        before,
+        "-c",
+        after,
+        "--markdown",
+      );
+      expect(markdown.code).toBe(0);
+      expect(markdown.stdout).toMatch(
+        /^\*\*💰 Estimated monthly cost: \$[\d,.]+\*\* \(AWS .* · Databricks .*\), \*\*\+\$298\.08\*\* against the base branch/,
+      );
+      expect(markdown.stdout).toContain(
+        "| `databricks_sql_endpoint.sql_warehouse_warehouse` serverless SQL (Small, 1 cluster) | $298.08 | $596.17 | +$298.08 |",
+      );
+    });
   });
 
   it("refuses a malformed cost: section at the line that is wrong", async () => {
