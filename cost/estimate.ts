@@ -106,6 +106,7 @@ const NO_CHARGE = new Set([
   "databricks_grants",
   "databricks_instance_profile",
   "databricks_notebook",
+  "databricks_notification_destination",
   "databricks_permissions",
   "databricks_schema",
   "databricks_share",
@@ -136,8 +137,8 @@ export function estimate(
     aws_lambda_function: (r) => lambdaFunction(r, index, usage, lines),
     aws_apigatewayv2_api: (r) => httpApi(r, usage, lines),
     aws_cloudwatch_log_group: (r) => logGroup(r, index, usage, lines),
-    aws_cloudwatch_metric_alarm: (r) =>
-      lines.add(r, "alarm", 1, "cloudwatch_alarm_month", ["standard resolution, one metric"]),
+    databricks_alert_v2: (r) => sqlAlert(r, index, environment, lines),
+    aws_cloudwatch_metric_alarm: (r) => alarm(r, lines),
     aws_sns_topic: (r) =>
       lines.usage(
         r,
@@ -523,17 +524,38 @@ function httpApi(r: SynthesizedResource, usage: Usage, lines: LineBook): void {
   );
 }
 
-function logGroup(r: SynthesizedResource, index: ResourceIndex, usage: Usage, lines: LineBook): void {
-  const writers = index
+/** Bytes a log group receives per HTTP request: the ingest function's logs, or the API's access log. */
+function logBytesPerRequest(r: SynthesizedResource, index: ResourceIndex, lines: LineBook) {
+  const { http } = lines.environment.config.cost;
+  const targets = httpTargets(index);
+  const fromFunction = index
     .ofType("aws_lambda_function")
-    .filter(
-      (f) =>
-        index.referenced(block(f.config.logging_config)?.log_group) === r &&
-        httpTargets(index).has(f.address),
+    .some((f) => index.referenced(block(f.config.logging_config)?.log_group) === r && targets.has(f.address));
+  if (fromFunction) {
+    const id = lines.assume(
+      "cost.http.function_log_bytes",
+      `${http.function_log_bytes} log bytes per invocation`,
     );
+    return { bytes: http.function_log_bytes, assumption: id };
+  }
+  const fromStage = index
+    .ofType("aws_apigatewayv2_stage")
+    .some((stage) => index.referenced(block(stage.config.access_log_settings)?.destination_arn) === r);
+  if (fromStage) {
+    const id = lines.assume(
+      "cost.http.access_log_bytes",
+      `${http.access_log_bytes} bytes of access log per request`,
+    );
+    return { bytes: http.access_log_bytes, assumption: id };
+  }
+  return undefined;
+}
+
+function logGroup(r: SynthesizedResource, index: ResourceIndex, usage: Usage, lines: LineBook): void {
   const retention = Number(r.config.retention_in_days ?? 0);
   const http = usage.http;
-  if (writers.length === 0) {
+  const writer = logBytesPerRequest(r, index, lines);
+  if (!writer) {
     lines.usage(r, "log ingestion", "logs_ingest_gb", "lakestack knows no writer of this log group");
     lines.usage(r, "log storage", "logs_storage_gb_month", "lakestack knows no writer of this log group");
     return;
@@ -543,12 +565,8 @@ function logGroup(r: SynthesizedResource, index: ResourceIndex, usage: Usage, li
     lines.add(r, "log storage", http, "logs_storage_gb_month");
     return;
   }
-  const { cost } = lines.environment.config;
-  const q = model.logGroup(http.requests * cost.http.function_log_bytes, retention);
-  const assumptions = [
-    ...http.assumptions,
-    lines.assume("cost.http.function_log_bytes", `${cost.http.function_log_bytes} log bytes per invocation`),
-  ];
+  const q = model.logGroup(http.requests * writer.bytes, retention);
+  const assumptions = [...http.assumptions, writer.assumption];
   lines.add(r, "log ingestion", q.ingestGb, "logs_ingest_gb", assumptions);
   lines.add(
     r,
@@ -666,6 +684,15 @@ function cloudFront(
   );
 }
 
+/** An alarm bills per metric it watches: one, or each metric a metric-math alarm queries. */
+function alarm(r: SynthesizedResource, lines: LineBook): void {
+  const queried = blocks(r.config.metric_query).filter((q) => block(q.metric)).length;
+  const metrics = Math.max(1, queried);
+  lines.add(r, `alarm (${metrics} metric${metrics === 1 ? "" : "s"})`, metrics, "cloudwatch_alarm_month", [
+    lines.assume("alarms", "standard resolution, billed per metric an alarm watches"),
+  ]);
+}
+
 /** Customer KMS keys named by ARN in any resource: a key-month each, and requests that depend on usage. */
 function customerKeys(index: ResourceIndex, lines: LineBook): void {
   const seen = new Map<string, SynthesizedResource>();
@@ -741,6 +768,54 @@ function sqlWarehouse(r: SynthesizedResource, environment: Environment, lines: L
   );
 }
 
+/**
+ * A scheduled SQL alert wakes its warehouse on every run: the query's minutes plus the auto-stop idle
+ * tail, up to the whole month when runs come faster than the warehouse stops.
+ */
+function sqlAlert(
+  r: SynthesizedResource,
+  index: ResourceIndex,
+  environment: Environment,
+  lines: LineBook,
+): void {
+  const warehouse = index.referenced(r.config.warehouse_id);
+  if (!warehouse || warehouse.type !== "databricks_sql_endpoint") {
+    lines.usage(
+      r,
+      "warehouse time",
+      "databricks_serverless_sql_dbu",
+      "the alert's warehouse is not in this stack",
+    );
+    return;
+  }
+  const size = String(warehouse.config.cluster_size);
+  const autoStop = Number(warehouse.config.auto_stop_mins ?? 0);
+  const clusters = Number(warehouse.config.min_num_clusters ?? 1);
+  const runMinutes = environment.config.cost.warehouse.alert_run_minutes;
+  const rate = lines.prices.warehouseDbuPerHour(size);
+  const { runs, why } = scheduledRuns(r);
+  const hours =
+    runs === undefined ? undefined : Math.min(model.HOURS_PER_MONTH, (runs * (runMinutes + autoStop)) / 60);
+  const assumptions = [
+    lines.assume(`${r.address} schedule`, `${runs === undefined ? "?" : round(runs)} runs a month (${why})`),
+    lines.assume(
+      "cost.warehouse.alert_run_minutes",
+      `${runMinutes} minute(s) per alert query, then the warehouse's ${autoStop} idle minutes; counted apart from its active hours`,
+    ),
+  ];
+  lines.add(
+    r,
+    `warehouse kept running (${hours === undefined ? "?" : round(hours)} h)`,
+    hours === undefined
+      ? { missing: why }
+      : rate.known
+        ? hours * rate.dbu * clusters
+        : { missing: `DBUs per hour of ${size}: ${rate.reason}` },
+    "databricks_serverless_sql_dbu",
+    assumptions,
+  );
+}
+
 function eventsPipeline(
   r: SynthesizedResource,
   index: ResourceIndex,
@@ -805,12 +880,15 @@ function eventsPipeline(
   );
 }
 
-/** Runs a month of a job's schedule: zero when paused or absent, undefined when it cannot be counted. */
-function scheduledRuns(job: SynthesizedResource): { runs?: number; why: string } {
-  const schedule = block(job.config.schedule);
+/**
+ * Runs a month of a resource's Quartz schedule (a job's, an alert's): zero when paused or absent,
+ * undefined when it cannot be counted.
+ */
+function scheduledRuns(resource: SynthesizedResource): { runs?: number; why: string } {
+  const schedule = block(resource.config.schedule);
   if (!schedule) return { runs: 0, why: "no schedule: it runs only when started" };
   if (schedule.pause_status === "PAUSED") return { runs: 0, why: "schedule paused" };
-  const cron = String(schedule.quartz_cron_expression);
+  const cron = String(schedule.quartz_cron_expression ?? schedule.quartz_cron_schedule);
   const parsed = parseQuartz(cron);
   if ("problem" in parsed) return { why: `'${cron}' cannot be counted: ${parsed.problem.message}` };
   return { runs: runsPerMonth(parsed.schedule), why: `'${cron}'` };

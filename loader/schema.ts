@@ -533,6 +533,12 @@ const cost = z.strictObject({
         .max(1048576)
         .default(1024)
         .describe("Log bytes one ingest invocation writes (Lambda's start and report lines included)."),
+      access_log_bytes: z
+        .int()
+        .min(0)
+        .max(1048576)
+        .default(400)
+        .describe("Bytes of the HTTP API's access log line per request, where the stage logs them."),
     })
     .prefault({})
     .describe("The HTTP ingest path: how much of the load it carries and what one request costs."),
@@ -575,6 +581,10 @@ const cost = z.strictObject({
         .default(2)
         .describe("Times a day it starts; each ends with warehouse.auto_stop_minutes of idle time."),
       clusters: positive().max(30).optional().describe("Average clusters running. Default: min_clusters."),
+      alert_run_minutes: positive()
+        .max(1440)
+        .default(1)
+        .describe("Minutes one scheduled SQL alert's query runs; auto-stop adds its idle minutes after."),
     })
     .prefault({})
     .describe("How much the SQL warehouse runs."),

@@ -92,37 +92,92 @@ describe("variants of prod in us-east-1, where every price is known", () => {
 });
 
 describe("resources the reference stacks do not have (yet)", () => {
-  // Terraform JSON as a stack would write it: alarms and a topic (the alarms module), a customer key,
-  // and a resource type lakestack has no model for.
+  // Terraform JSON as a stack would write it: alarms (one on metric math) and their topic, the HTTP API's
+  // access log, a scheduled SQL alert on the warehouse, a customer key, and a type without a model.
+  const ref = (address: string, attribute: string) => `\${${address}.${attribute}}`;
   const terraform: TerraformDocument = {
     resource: {
-      aws_cloudwatch_metric_alarm: { alarms_iterator_age: { alarm_name: "iterator-age" } },
+      aws_cloudwatch_metric_alarm: {
+        alarms_iterator_age: { alarm_name: "iterator-age" },
+        alarms_http_5xx: {
+          alarm_name: "http-5xx",
+          metric_query: [
+            { id: "errors", metric: { metric_name: "5xx" } },
+            { id: "requests", metric: { metric_name: "Count" } },
+            { id: "percent", expression: "100 * errors / requests", return_data: true },
+          ],
+        },
+      },
       aws_sns_topic: { alarms_topic: { name: "alarms" } },
+      aws_cloudwatch_log_group: { http_ingest_access_log_group: { retention_in_days: 30 } },
+      aws_apigatewayv2_stage: {
+        http_ingest_stage: {
+          access_log_settings: {
+            destination_arn: ref("aws_cloudwatch_log_group.http_ingest_access_log_group", "arn"),
+          },
+        },
+      },
       aws_kinesis_stream: {
         events_stream: {
           stream_mode_details: { stream_mode: "ON_DEMAND" },
           kms_key_id: "arn:aws:kms:eu-west-1:500000000101:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         },
       },
+      databricks_sql_endpoint: {
+        sql_warehouse_warehouse: {
+          cluster_size: "X-Small",
+          auto_stop_mins: 10,
+          min_num_clusters: 1,
+          enable_serverless_compute: true,
+        },
+      },
+      databricks_alert_v2: {
+        quarantine_alert_alert: {
+          warehouse_id: ref("databricks_sql_endpoint.sql_warehouse_warehouse", "id"),
+          schedule: { quartz_cron_schedule: "0 0/15 * * * ?", pause_status: "UNPAUSED", timezone_id: "UTC" },
+        },
+      },
+      databricks_notification_destination: { quarantine_alert_destination: {} },
       aws_dynamodb_table: { ledger: { name: "ledger" } },
     },
   };
   let e: Estimate;
   beforeAll(() => {
-    e = estimate(referenceEnvironment("dev"), terraform, prices);
+    // All of dev's 200 events/s over HTTP, 10 to a request.
+    const dev = variantEnvironment("dev", { cost: { http: { share: 1, events_per_request: 10 } } });
+    e = estimate(dev, terraform, prices);
   });
 
-  it("prices an alarm-month per alarm, and leaves SNS notifications to usage", () => {
+  it("prices an alarm-month per metric an alarm watches, and leaves SNS notifications to usage", () => {
     // eu-west-1: $0.10 per alarm metric a month (the AWS Price List for eu-west-1).
     expect(line(e, "aws_cloudwatch_metric_alarm.alarms_iterator_age", /alarm/)).toMatchObject({
       quantity: 1,
       monthly: 0.1,
     });
+    expect(line(e, "aws_cloudwatch_metric_alarm.alarms_http_5xx", /alarm/).monthly).toBeCloseTo(0.2, 9);
     expect(line(e, "aws_sns_topic.alarms_topic", /notifications/)).toMatchObject({
       monthly: null,
       unitPrice: 0.5,
       unknown: { kind: "usage" },
     });
+    expect(e.noCharge).toContain("databricks_notification_destination.quarantine_alert_destination");
+  });
+
+  it("prices the HTTP API's access log per request", () => {
+    // 200 events/s × 2,628,000 s ÷ 10 = 52,560,000 requests × 400 bytes = 21,024,000,000 bytes = 19.5801 GB × $0.57 = $11.16.
+    const ingestion = line(e, "aws_cloudwatch_log_group.http_ingest_access_log_group", /log ingestion/);
+    expect(ingestion.quantity).toBeCloseTo(19.5801, 4);
+    expect(ingestion.monthly).toBeCloseTo(11.1607, 3);
+    expect(ingestion.assumptions).toContain("cost.http.access_log_bytes");
+  });
+
+  it("counts the warehouse time a scheduled SQL alert keeps it running", () => {
+    // Every 15 minutes: 2,920 runs × (1 minute of query + 10 idle minutes) = 535.33 h × 6 DBU/h (X-Small)
+    // = 3,212 DBU. Serverless SQL has no stored eu-west-1 price: the line says so.
+    const alert = line(e, "databricks_alert_v2.quarantine_alert_alert", /warehouse kept running/);
+    expect(alert.component).toBe("warehouse kept running (535.333 h)");
+    expect(alert.quantity).toBeCloseTo(3212, 6);
+    expect(alert.unknown?.kind).toBe("price");
   });
 
   it("counts a customer key named by ARN once, at the resource that names it", () => {
@@ -138,5 +193,12 @@ describe("resources the reference stacks do not have (yet)", () => {
       unknown: { kind: "usage", reason: "lakestack has no cost model for aws_dynamodb_table" },
     });
     expect(e.totals.unknownLines).toBe(e.lines.filter((l) => l.monthly === null).length);
+  });
+
+  it("names only assumptions it lists", () => {
+    const ids = new Set(e.assumptions.map((a) => a.id));
+    for (const l of e.lines)
+      for (const id of l.assumptions)
+        expect(`${l.address}: ${id} ${ids.has(id)}`).toBe(`${l.address}: ${id} true`);
   });
 });
