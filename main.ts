@@ -3,6 +3,7 @@
  * them. Exit codes: 0 ok, 1 invalid input or usage, 2 internal error (a few commands add their own).
  */
 import { Command } from "commander";
+import { costCommand } from "./cli/cost";
 import { deployCommand } from "./cli/deploy";
 import { destroyCommand } from "./cli/destroy";
 import { diagramCommand } from "./cli/diagram";
@@ -52,6 +53,7 @@ say their own in their --help.`,
     guardCommand(),
     diagramCommand(io),
     diffCommand(io),
+    costCommand(io),
     simulateCommand(),
     planCommand(synthesizeForPlan(configDir)),
     deployCommand(synthesizeForPlan(configDir)),

@@ -1,7 +1,12 @@
 import { Command } from "commander";
+import { estimateEnvironments, loadPriceBook } from "../cost";
+import { totalCell } from "../cost/render";
+import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { loadEnvironments, type Environment } from "../loader/load";
+import { buildArtifacts } from "../stacks/artifacts";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
 import { configDirOf, processOutput, runCommand, type Output } from "./runner";
+import { outputFolder } from "./synth";
 
 interface EnvsOptions {
   readonly outputs: string;
@@ -39,13 +44,32 @@ export function envsCommand(io: Output = processOutput): Command {
           );
           return;
         }
-        io.out(table(rows));
+        const costs = monthlyCosts(environments, io);
+        io.out(table(rows.map((r, i) => ({ ...r, "cost/month": costs[i] }))));
         for (const [env, outputs] of deployed) {
           io.out(`\n${env} (last deploy):`);
           for (const [name, value] of Object.entries(outputs)) io.out(`  ${name}: ${JSON.stringify(value)}`);
         }
       }),
     );
+}
+
+/**
+ * Each environment's estimated monthly cost (`lakestack cost` has the lines). The table still prints
+ * when the price file is broken: the column then says so, and stderr says why.
+ */
+function monthlyCosts(environments: readonly Environment[], io: Output): string[] {
+  try {
+    const estimates = estimateEnvironments(environments, loadPriceBook(), {
+      outDir: outputFolder(),
+      artifacts: buildArtifacts(),
+    });
+    return estimates.map((e) => totalCell(e.totals));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const d of error.diagnostics) io.err(formatDiagnostic(d));
+    return environments.map(() => "no prices");
+  }
 }
 
 function describeEnvironment(e: Environment) {

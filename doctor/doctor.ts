@@ -328,7 +328,8 @@ function readCheck(environment: Environment, me: Caller): Check {
   }
   for (const key of ["catalog_grants", "schema_grants"] as const) {
     const grant = entries(uc[key]).find((g) => mine.has(g.principal) && g.privileges.includes("SELECT"));
-    if (grant) return { status: "ok", subject, detail: `unity_catalog.${key} gives it to ${grant.principal}` };
+    if (grant)
+      return { status: "ok", subject, detail: `unity_catalog.${key} gives it to ${grant.principal}` };
   }
   return {
     status: "missing",

@@ -150,7 +150,8 @@ function decidedByFile(file: ParsedFile, path: readonly PropertyKey[]): boolean 
 // ---------------------------------------------------------------------------------------------------
 // Reading one YAML file
 
-interface ParsedFile {
+/** One YAML file, read with the loader's caps and positions; other readers (the price file) reuse it. */
+export interface ParsedFile {
   readonly displayPath: string;
   readonly value: Record<string, unknown>;
   readonly diagnostics: Diagnostic[];
@@ -160,7 +161,7 @@ interface ParsedFile {
   readonly position: (path: readonly PropertyKey[], key?: string) => Position;
 }
 
-function readYamlFile(path: string, options: { optional?: boolean } = {}): ParsedFile {
+export function readYamlFile(path: string, options: { optional?: boolean } = {}): ParsedFile {
   const displayPath = relative(process.cwd(), path) || basename(path);
   const empty = (diagnostics: Diagnostic[]): ParsedFile => ({
     displayPath,

@@ -434,21 +434,24 @@ const job = z
     });
   });
 
+/** Serverless SQL warehouse sizes, smallest first. */
+export const WAREHOUSE_SIZES = [
+  "2X-Small",
+  "X-Small",
+  "Small",
+  "Medium",
+  "Large",
+  "X-Large",
+  "2X-Large",
+  "3X-Large",
+  "4X-Large",
+] as const;
+
 const warehouse = z
   .strictObject({
     enabled: z.boolean().default(true).describe("A serverless SQL warehouse for dashboards and queries."),
     size: z
-      .enum([
-        "2X-Small",
-        "X-Small",
-        "Small",
-        "Medium",
-        "Large",
-        "X-Large",
-        "2X-Large",
-        "3X-Large",
-        "4X-Large",
-      ])
+      .enum(WAREHOUSE_SIZES)
       .default("2X-Small")
       .describe("Cluster size; each step up doubles DBUs per hour."),
     auto_stop_minutes: z
@@ -584,6 +587,196 @@ const waiver = z.strictObject({
     .describe("Why the finding is right by design."),
 });
 
+// ---------------------------------------------------------------------------------------------------
+// Cost assumptions: what `lakestack cost` cannot read from the stacks (docs/cost.md)
+
+const positive = () => z.number().positive();
+const costJob = z.strictObject({
+  minutes: positive()
+    .max(10080)
+    .optional()
+    .describe("Expected minutes one run takes. Default: cost.job_defaults.minutes."),
+  dbu_per_hour: positive()
+    .max(100000)
+    .optional()
+    .describe("DBUs per hour while it runs. Default: cost.job_defaults.dbu_per_hour."),
+});
+
+const cost = z.strictObject({
+  average_events_per_second: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "Average events per second over a month. Default: stream.capacity.peak_events_per_second × average_to_peak.",
+    ),
+  average_to_peak: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe("The month's average rate as a share of the peak; 1 prices every hour at the peak."),
+  http: z
+    .strictObject({
+      share: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe(
+          "Share of events that arrive through the HTTP API. Default: 0 with the page (it writes to Kinesis itself), else 1.",
+        ),
+      events_per_request: z.int().min(1).max(10000).default(1).describe("Events one HTTP request carries."),
+      function_ms: positive().max(900000).default(100).describe("Milliseconds one ingest invocation runs."),
+      function_log_bytes: z
+        .int()
+        .min(0)
+        .max(1048576)
+        .default(1024)
+        .describe("Log bytes one ingest invocation writes (Lambda's start and report lines included)."),
+      access_log_bytes: z
+        .int()
+        .min(0)
+        .max(1048576)
+        .default(400)
+        .describe("Bytes of the HTTP API's access log line per request, where the stage logs them."),
+    })
+    .prefault({})
+    .describe("The HTTP ingest path: how much of the load it carries and what one request costs."),
+  lake: z
+    .strictObject({
+      months_kept: positive().max(1200).default(12).describe("Months of events the lake holds."),
+      stored_bytes_per_event_byte: positive()
+        .max(100)
+        .default(1)
+        .describe("Bytes the lake stores per byte of event (its tables and copies together)."),
+      rewritten_share: z
+        .number()
+        .min(0)
+        .max(100)
+        .default(1)
+        .describe("Share of a month's new data rewritten (compaction), kept as noncurrent versions."),
+      put_requests_per_month: z.number().min(0).optional().describe("PUT/COPY/POST/LIST requests a month."),
+      get_requests_per_month: z.number().min(0).optional().describe("GET and other requests a month."),
+    })
+    .prefault({})
+    .describe("The lake bucket: how the events add up in S3."),
+  site: z
+    .strictObject({
+      page_views_per_month: z.number().min(0).default(10000).describe("Times the page is loaded a month."),
+    })
+    .prefault({})
+    .describe("The seismograph page behind CloudFront."),
+  warehouse: z
+    .strictObject({
+      active_hours_per_day: z
+        .number()
+        .min(0)
+        .max(24)
+        .default(2)
+        .describe("Hours a day queries keep the warehouse running."),
+      sessions_per_day: z
+        .number()
+        .min(0)
+        .max(1440)
+        .default(2)
+        .describe("Times a day it starts; each ends with warehouse.auto_stop_minutes of idle time."),
+      clusters: positive().max(30).optional().describe("Average clusters running. Default: min_clusters."),
+      alert_run_minutes: positive()
+        .max(1440)
+        .default(1)
+        .describe("Minutes one scheduled SQL alert's query runs; auto-stop adds its idle minutes after."),
+    })
+    .prefault({})
+    .describe("How much the SQL warehouse runs."),
+  pipeline: z
+    .strictObject({
+      dbu_per_hour: positive()
+        .max(100000)
+        .optional()
+        .describe("DBUs per hour of the serverless pipeline. No default: Databricks publishes none."),
+      triggered_runs_per_month: z
+        .number()
+        .min(0)
+        .default(0)
+        .describe("Updates of a triggered pipeline a month besides those jobs start."),
+      triggered_run_minutes: positive()
+        .max(10080)
+        .default(15)
+        .describe("Minutes one triggered update takes."),
+    })
+    .prefault({})
+    .describe("How much the pipeline runs."),
+  job_defaults: z
+    .strictObject({
+      minutes: positive().max(10080).default(10).describe("Minutes one job run takes."),
+      dbu_per_hour: positive()
+        .max(100000)
+        .optional()
+        .describe("DBUs per hour of a serverless job run. No default: Databricks publishes none."),
+    })
+    .prefault({})
+    .describe("Job assumptions, unless cost.jobs says otherwise for a job."),
+  jobs: z
+    .record(text(), costJob)
+    .default({})
+    .describe("Per job, by its key: its own minutes and DBUs per hour."),
+  sharing: z
+    .strictObject({
+      reads_gb_per_month: z
+        .number()
+        .min(0)
+        .optional()
+        .describe("GB an open (token) recipient reads a month. No default."),
+      recipients: z
+        .record(
+          text(),
+          z.strictObject({
+            reads_gb_per_month: z.number().min(0).describe("GB this recipient reads a month."),
+          }),
+        )
+        .default({})
+        .describe("Per open recipient, by name."),
+    })
+    .prefault({})
+    .describe("Delta Sharing: what open recipients read, out of the lake to the internet."),
+  databricks: z
+    .strictObject({
+      dbu_price: z
+        .strictObject({
+          sql: z.number().min(0).optional().describe("USD per DBU of serverless SQL."),
+          pipelines: z.number().min(0).optional().describe("USD per DBU of serverless pipelines."),
+          jobs: z.number().min(0).optional().describe("USD per DBU of serverless jobs."),
+        })
+        .prefault({})
+        .describe("Negotiated rates; each replaces the list price for its product."),
+    })
+    .prefault({})
+    .describe("Databricks rates of your contract."),
+  aws: z
+    .strictObject({
+      discount: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0)
+        .describe("Share taken off every AWS list price, e.g. 0.1 for 10 %."),
+    })
+    .prefault({})
+    .describe("AWS rates of your contract."),
+  price_max_age_days: z
+    .int()
+    .min(1)
+    .max(36500)
+    .default(365)
+    .describe("Prices read longer ago than this are reported as stale."),
+});
+
+/** Job keys and open-recipient names: the one place that knows how the config lists them. */
+export const jobKeysOf = (c: { jobs: readonly { key: string }[] }): string[] => c.jobs.map((j) => j.key);
+export const recipientNamesOf = (c: { sharing: { recipients: readonly { name: string }[] } }): string[] =>
+  c.sharing.recipients.map((r) => r.name);
+
 export const environmentSchema = z
   .strictObject({
     project: pattern(
@@ -663,6 +856,9 @@ export const environmentSchema = z
       .array(waiver)
       .default([])
       .describe("Policy findings acknowledged on purpose, each with its reason (docs/policy.md)."),
+    cost: cost
+      .prefault({})
+      .describe("Usage assumptions and negotiated rates for `lakestack cost` (docs/cost.md)."),
   })
   .superRefine((c, ctx) => {
     if (c.mode === "production" && c.lake.force_destroy) {
@@ -699,6 +895,30 @@ export const environmentSchema = z
         ctx.addIssue({ code: "custom", path: ["jobs", i, "key"], message: "used twice" });
       jobKeys.add(j.key);
     });
+    const unknownKeys = (given: string[], known: string[], path: string[], what: string) => {
+      for (const key of given.filter((k) => !known.includes(k))) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, key],
+          message: `no ${what} '${key}' (${what}s: ${known.join(", ") || "none"})`,
+        });
+      }
+    };
+    unknownKeys(Object.keys(c.cost.jobs), jobKeysOf(c), ["cost", "jobs"], "job");
+    unknownKeys(
+      Object.keys(c.cost.sharing.recipients),
+      recipientNamesOf(c),
+      ["cost", "sharing", "recipients"],
+      "recipient",
+    );
+    const peak = c.stream.capacity?.peak_events_per_second;
+    if (peak !== undefined && (c.cost.average_events_per_second ?? 0) > peak) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cost", "average_events_per_second"],
+        message: `an average above the peak (stream.capacity.peak_events_per_second: ${peak}) cannot be: lower it or raise the peak`,
+      });
+    }
   });
 
 /** The validated environment, defaults applied. */

@@ -1,11 +1,8 @@
-import { App } from "cdktf";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
 import { policyDiagnostics } from "../policy";
-import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
+import type { BuildArtifacts } from "./environment-stack";
+import { visitStacks } from "./in-memory";
 
 /**
  * Every policy finding of every environment, errors included, without writing Terraform: `validate`
@@ -16,14 +13,7 @@ export function checkEnvironments(
   outDir: string,
   artifacts: BuildArtifacts,
 ): Diagnostic[] {
-  // The App insists on an output folder; nothing is written into it.
-  const scratch = mkdtempSync(join(tmpdir(), "lakestack-validate-"));
-  try {
-    const app = new App({ outdir: scratch, stackTraces: false });
-    return environments.flatMap((environment) =>
-      policyDiagnostics(new EnvironmentStack(app, environment, { outDir, artifacts }), environment),
-    );
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  return visitStacks(environments, outDir, artifacts, (stack, environment) =>
+    policyDiagnostics(stack, environment),
+  ).flat();
 }

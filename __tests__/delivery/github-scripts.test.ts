@@ -84,11 +84,18 @@ describe("the plan comment (plan.yml)", () => {
       join(dir, "plan-prod.md"),
       "<!-- lakestack-guard -->\n### lakestack plan guard: ❌ blocked\n",
     );
+    // What `lakestack cost --env dev --against HEAD^1 --markdown` printed in the cost job.
+    writeFileSync(
+      join(dir, "cost-dev.md"),
+      "**💰 Estimated monthly cost: $12.00** (AWS $2.00 · Databricks $10.00), **+$4.00** against the base branch (was $8.00).\n",
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const env = (overrides: Record<string, string> = {}) => ({
     SUMMARY_DIR: dir,
+    COST_DIR: dir,
+    COST_RESULT: "success",
     PLANNED_ENVIRONMENTS: '["dev","prod","staging"]',
     CHECKS_RESULT: "success",
     PLAN_RESULT: "success",
@@ -109,11 +116,29 @@ describe("the plan comment (plan.yml)", () => {
     expect(body).toContain("### `dev`\n\n### lakestack plan guard: ✅ pass");
     expect(body).toContain("### `prod`\n\n### lakestack plan guard: ❌ blocked");
     expect(body).toMatch(/### `staging`\n\n❌ No summary/);
+    // The cost and its change sit under each environment's guard verdict.
+    expect(body).toContain(
+      "### `dev`\n\n### lakestack plan guard: ✅ pass\n\n| dev |\n\n**💰 Estimated monthly cost: $12.00** (AWS $2.00 · Databricks $10.00), **+$4.00** against the base branch",
+    );
     expect(body).not.toContain("<!-- lakestack-guard -->");
     expect(body).toContain(`🔒 Destructive changes are blocked`);
     expect(body).toContain("Planned at abcdef0");
     expect(fake.writes()[0].args).toMatchObject({ ...REPO, issue_number: 7 });
     expect(core.failures).toEqual([]);
+  });
+
+  it("says when an environment has no cost estimate, and why", async () => {
+    const fake = fakeGithub({});
+    await runGithubScript(script, {
+      github: fake.github,
+      context: context(),
+      core: fakeCore(),
+      env: env({ COST_RESULT: "failure" }),
+    });
+    const body = String(fake.writes()[0].args.body);
+    expect(body).toMatch(
+      /### `prod`\n\n### lakestack plan guard: ❌ blocked\n\n💰 No cost estimate \(the cost job: failure\)\. See the \[workflow run\]\(https:\/\/github\.com\/seismo-platform\/lakestack\/actions\/runs\/99\)\./,
+    );
   });
 
   it("updates its own earlier comment in place", async () => {

@@ -122,7 +122,16 @@ describe("every workflow", () => {
         [...script.matchAll(/(?:node bin\/lakestack|npm run lakestack --) ([a-z-]+)/g)].map((m) => m[1]),
       ),
     );
-    expect([...invoked].sort()).toEqual(["deploy", "envs", "guard", "plan", "synth", "validate", "verify"]);
+    expect([...invoked].sort()).toEqual([
+      "cost",
+      "deploy",
+      "envs",
+      "guard",
+      "plan",
+      "synth",
+      "validate",
+      "verify",
+    ]);
     for (const command of invoked) expect(commands).toContain(command);
   });
 
@@ -258,6 +267,58 @@ describe("plan.yml", () => {
     expect(verdict.run).toContain("--json");
     expect(verdict.run).toContain('> "guard-$LAKESTACK_ENV.json"');
     expect(verdict.if).toBe("${{ !cancelled() }}");
+  });
+
+  it("estimates the cost of every planned environment offline, against the base branch", () => {
+    const job = plan.jobs.cost;
+    expect(job.needs).toEqual(["checks", "changes"]);
+    expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(job.permissions).toBeUndefined();
+    expect(assumesAwsRole(job)).toBe(false);
+    expect(JSON.stringify(job)).not.toContain("secrets.");
+    // The merge commit and its first parent: HEAD^1 is the base branch.
+    expect(job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"]).toBe(2);
+    expect(stepById(job, "estimate").run).toContain(
+      'node bin/lakestack cost --env "$env" --against HEAD^1 --markdown > "$out"',
+    );
+    expect(plan.jobs.comment.needs).toContain("cost");
+  });
+
+  it("writes each environment's estimate, its warnings, or why it failed, for the comment", () => {
+    const dir = scratchDir("cost-step");
+    try {
+      // A stand-in for node: the real one lists the environments; `lakestack cost` succeeds with a
+      // warning for dev and fails for prod.
+      writeFileSync(
+        join(dir, "node"),
+        [
+          "#!/bin/sh",
+          `if [ "$1" = "-e" ]; then exec "${process.execPath}" "$@"; fi`,
+          'case "$*" in',
+          '  *"--env prod"*) echo "config/prod.yaml:3:1: cost.aws.discount: must be at most 1" >&2; exit 1 ;;',
+          "esac",
+          `echo '**💰 Estimated monthly cost: $1.00** (AWS $1.00 · Databricks $0.00), a new environment.'`,
+          'echo "warning: cost/prices.yaml: prices from x were read 2001-01-01" >&2',
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const result = runStep(stepById(plan.jobs.cost, "estimate").run!, {
+        cwd: dir,
+        env: { PATH: `${dir}:/usr/bin:/bin`, PLANNED_ENVIRONMENTS: '["dev","prod"]' },
+      });
+      expect(result.code).toBe(0);
+      const read = (env: string) => readFileSync(join(dir, "cost-summaries", `cost-${env}.md`), "utf8");
+      expect(read("dev")).toBe(
+        "**💰 Estimated monthly cost: $1.00** (AWS $1.00 · Databricks $0.00), a new environment.\n\n" +
+          "> ⚠️ warning: cost/prices.yaml: prices from x were read 2001-01-01\n",
+      );
+      expect(read("prod")).toBe(
+        "❌ The cost estimate failed:\n\n```\nconfig/prod.yaml:3:1: cost.aws.discount: must be at most 1\n```\n",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("treats exit code 2 of lakestack plan (changes present) as success and passes 1 and 3 on", () => {

@@ -169,7 +169,9 @@ describe("lakestack doctor", () => {
     Object.assign(workspace.identity, { me: { userName: ME, groups: [] } });
     try {
       const { stdout } = await doctor("--json");
-      const read = JSON.parse(stdout).checks.find((c: any) => c.subject === "SELECT on the tables verify reads");
+      const read = JSON.parse(stdout).checks.find(
+        (c: any) => c.subject === "SELECT on the tables verify reads",
+      );
       expect(read).toMatchObject({ status: "missing" });
       expect(read.detail).toContain(`gives SELECT to you (${ME}) or a group of yours`);
     } finally {
