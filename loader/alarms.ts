@@ -13,6 +13,8 @@ export interface AlarmSettings {
   readonly ingestErrors: number;
   readonly http5xxPercent: number;
   readonly quarantinePercent: number;
+  /** When the quarantine alert runs (Quartz cron, UTC) and how many hours each run counts. */
+  readonly quarantineCheck: { readonly cron: string; readonly windowHours: number };
 }
 
 /** Throttled writes worth waking someone for: 0.1% of five minutes at the planned peak. */
@@ -39,5 +41,9 @@ export function alarmSettings(config: EnvironmentConfig): AlarmSettings | undefi
     ingestErrors: alarms.ingest_errors,
     http5xxPercent: alarms.http_5xx_percent,
     quarantinePercent: alarms.quarantine_percent,
+    quarantineCheck: {
+      cron: alarms.quarantine_check.cron,
+      windowHours: alarms.quarantine_check.window_hours,
+    },
   };
 }

@@ -6,6 +6,7 @@
  * Rules that need the environment's name (derived resource names) live in naming.ts.
  */
 import { z } from "zod";
+import { quartzProblem } from "./quartz";
 
 /** Terraform evaluates JSON strings as templates: a YAML value must not carry `${…}` or `%{…}`. */
 const TEMPLATE_SEQUENCE = /[$%]\{/;
@@ -255,6 +256,21 @@ const contract = z.strictObject({
     .describe("How far after its arrival an event's time may be (phone clocks drift)."),
 });
 
+/** A Quartz cron expression as Databricks reads it, checked field by field (loader/quartz.ts). */
+const quartzCron = () =>
+  text()
+    .superRefine((cron, ctx) => {
+      const problem = quartzProblem(cron);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `not a Quartz cron Databricks accepts: ${problem.message}` });
+    })
+    .describe(
+      "Quartz cron: seconds minutes hours day-of-month month day-of-week [year], e.g. '0 0 7 * * ?'.",
+    );
+
+/** Once a day, at 07:00 UTC: enough for a data-quality signal, and the warehouse wakes once. */
+const DAILY_QUARANTINE_CHECK = "0 0 7 * * ?";
+
 /** Alarms and who hears them; thresholds default from stream.capacity and http_ingest where they can. */
 const alarms = z.strictObject({
   enabled: z
@@ -310,7 +326,21 @@ const alarms = z.strictObject({
     .max(100)
     .default(1)
     .describe(
-      "Alert (Databricks SQL, needs the warehouse) when more than this share of the last hour's events were quarantined.",
+      "Alert (Databricks SQL, needs the warehouse) when more than this share of the events since the last check were quarantined.",
+    ),
+  quarantine_check: z
+    .strictObject({
+      cron: quartzCron().default(DAILY_QUARANTINE_CHECK),
+      window_hours: z
+        .int()
+        .min(1)
+        .max(168)
+        .default(24)
+        .describe("How many hours of events each check counts."),
+    })
+    .default({ cron: DAILY_QUARANTINE_CHECK, window_hours: 24 })
+    .describe(
+      "When the quarantine alert runs. Each check wakes the SQL warehouse for its auto-stop minutes: every 15 minutes keeps it running about 535 hours a month, hourly about 135, daily about 5.",
     ),
 });
 

@@ -307,6 +307,8 @@ export class EnvironmentStack extends TerraformStack {
           acceptedTable: `${names.catalog}.${names.schema}.sensor`,
           quarantineTable: `${names.catalog}.${names.quarantineSchema}.events_quarantine`,
           percent: alarms.quarantinePercent,
+          schedule: alarms.quarantineCheck.cron,
+          windowHours: alarms.quarantineCheck.windowHours,
           emails: alarms.emails,
         });
       }

@@ -490,6 +490,18 @@ describe("the quarantine", () => {
         ],
       },
     });
+    // Each check wakes the warehouse for its auto-stop minutes: daily by default, over the last day.
+    expect(alert.schedule.quartz_cron_schedule).toBe("0 0 7 * * ?");
+    expect(alert.query_text).toContain("INTERVAL 24 HOURS");
+  });
+
+  it("runs when alarms.quarantine_check says, over the window it names", () => {
+    const json = synthStack(
+      variantEnvironment("prod", { alarms: { quarantine_check: { cron: "0 0 * * * ?", window_hours: 1 } } }),
+    ).json;
+    const alert = resources(json, "databricks_alert_v2").quarantine_alert_alert;
+    expect(alert.schedule.quartz_cron_schedule).toBe("0 0 * * * ?");
+    expect(alert.query_text).toContain("INTERVAL 1 HOURS");
   });
 
   it("is a schema of its own, never shared, that the pipeline writes and waits for", () => {

@@ -11,14 +11,18 @@ export interface QuarantineAlertProps {
   readonly acceptedTable: string;
   /** `<catalog>.<schema>_quarantine.events_quarantine`: the ones that did not. */
   readonly quarantineTable: string;
-  /** Alert when more than this percentage of the last hour's records were quarantined. */
+  /** Alert when more than this percentage of the window's records were quarantined. */
   readonly percent: number;
+  /**
+   * When it runs, as a Quartz cron in UTC. Each run wakes the warehouse for its auto-stop minutes, so
+   * this decides most of the alert's cost. @default "0 0 7 * * ?" (daily)
+   */
+  readonly schedule?: string;
+  /** Hours of events each run counts. @default 24 */
+  readonly windowHours?: number;
   /** Who hears about it: an e-mail destination, so they need no workspace account. */
   readonly emails: readonly string[];
 }
-
-/** Every fifteen minutes, UTC. */
-const SCHEDULE = "0 0/15 * * * ?";
 
 /**
  * The quarantine rate as an alarm: a Databricks SQL alert over the pipeline's own tables, since the
@@ -33,16 +37,17 @@ export class QuarantineAlert extends Construct {
       displayName: `${props.name} on-call`,
       config: { email: { addresses: [...props.emails] } },
     });
-    const lastHour = (table: string) =>
-      `(SELECT count(*) FROM ${table} WHERE arrived_at > current_timestamp() - INTERVAL 1 HOUR)`;
+    const hours = props.windowHours ?? 24;
+    const inWindow = (table: string) =>
+      `(SELECT count(*) FROM ${table} WHERE arrived_at > current_timestamp() - INTERVAL ${hours} HOURS)`;
     this.alert = new AlertV2(this, "alert", {
       displayName: props.name,
       warehouseId: props.warehouseId,
       queryText: [
         "SELECT coalesce(100.0 * quarantined / nullif(quarantined + accepted, 0), 0) AS quarantined_percent",
-        `FROM (SELECT ${lastHour(props.quarantineTable)} AS quarantined, ${lastHour(props.acceptedTable)} AS accepted)`,
+        `FROM (SELECT ${inWindow(props.quarantineTable)} AS quarantined, ${inWindow(props.acceptedTable)} AS accepted)`,
       ].join("\n"),
-      customSummary: `More than ${props.percent}% of the last hour's events broke the event contract`,
+      customSummary: `More than ${props.percent}% of the last ${hours} hour(s)' events broke the event contract`,
       evaluation: {
         source: { name: "quarantined_percent", display: "quarantined %" },
         comparisonOperator: "GREATER_THAN",
@@ -51,7 +56,11 @@ export class QuarantineAlert extends Construct {
         emptyResultState: "OK",
         notification: { notifyOnOk: true, subscriptions: [{ destinationId: destination.id }] },
       },
-      schedule: { quartzCronSchedule: SCHEDULE, timezoneId: "UTC", pauseStatus: "UNPAUSED" },
+      schedule: {
+        quartzCronSchedule: props.schedule ?? "0 0 7 * * ?",
+        timezoneId: "UTC",
+        pauseStatus: "UNPAUSED",
+      },
     });
   }
 }
