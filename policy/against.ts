@@ -15,6 +15,7 @@ import { environmentNames, loadEnvironments, type Environment, type Position } f
 import { applyWaivers, toDiagnostics, type PolicyDiagnostic, type PolicyFinding } from "./engine";
 import { CHANGE_RULES, isChangeRule } from "./registry";
 import type { RuleInfo } from "./rule";
+import { isSetInYaml } from "./rules/databricks";
 
 export const STREAM_ADDRESS = "aws_kinesis_stream.events_stream";
 export const LAKE_BUCKET_ADDRESS = "aws_s3_bucket.lake_bucket";
@@ -172,54 +173,57 @@ function recipientChanges(before: Environment, after: Environment): PolicyFindin
         `keep sharing.enabled: true until no partner reads the share, then acknowledge with a waiver {rule: ${CHANGE_RULES.removed.id}, resource: ${SHARE_ADDRESS}}`,
         ["sharing", "enabled"],
       ),
-      ...old.recipients.map((r, i) => removedRecipient(before, r.name, i)),
+      ...Object.keys(old.recipients).map((name) => removedRecipient(name)),
     ];
   }
   const found: PolicyFinding[] = [];
-  old.recipients.forEach((r, i) => {
-    const j = now.recipients.findIndex((n) => n.name === r.name);
-    if (j < 0) {
-      const successor = now.recipients[i];
-      const renamed = successor && !old.recipients.some((o) => o.name === successor.name);
-      found.push(renamed ? renamedRecipient(r.name, successor.name, i) : removedRecipient(before, r.name, i));
-      return;
-    }
-    const next = now.recipients[j];
+  const removed = Object.keys(old.recipients).filter((name) => !Object.hasOwn(now.recipients, name));
+  const added = Object.keys(now.recipients).filter((name) => !Object.hasOwn(old.recipients, name));
+  // One name out and one in, in the same change, is a rename.
+  if (removed.length === 1 && added.length === 1) found.push(renamedRecipient(removed[0], added[0]));
+  else found.push(...removed.map((name) => removedRecipient(name)));
+  for (const [name, r] of Object.entries(old.recipients)) {
+    if (!Object.hasOwn(now.recipients, name)) continue;
+    const next = now.recipients[name];
     const replaced = (field: "auth" | "metastore_id", from: unknown, to: unknown) =>
       finding(
         CHANGE_RULES.replaced,
-        recipientAddress(r.name),
-        `changing recipient '${r.name}' ${field} from ${String(from ?? "unset")} to ${String(to ?? "unset")} replaces it: ` +
+        recipientAddress(name),
+        `changing recipient '${name}' ${field} from ${String(from ?? "unset")} to ${String(to ?? "unset")} replaces it: ` +
           `its credential stops working and the partner must activate a new one`,
         `set ${field} back to ${String(from ?? "unset")}; to switch on purpose, add a recipient under a new name, ` +
           `move the partner to it, then remove the old one`,
-        ["sharing", "recipients", j, field],
+        ["sharing", "recipients", name, field],
       );
     if (next.auth !== r.auth) found.push(replaced("auth", r.auth, next.auth));
     else if (next.metastore_id !== r.metastore_id)
       found.push(replaced("metastore_id", r.metastore_id, next.metastore_id));
-  });
+  }
   return found;
 
-  function removedRecipient(env: Environment, name: string, index: number): PolicyFinding {
-    const path = ["sharing", "recipients", index];
+  /** At the `enabled: false` that removes it, or else where the entry was before it was deleted. */
+  function removedRecipient(name: string): PolicyFinding {
+    const path = ["sharing", "recipients", name];
+    const switchedOff = isSetInYaml(after, [...path, "enabled"]);
     return finding(
       CHANGE_RULES.removed,
       recipientAddress(name),
       `removing recipient '${name}' destroys it: the partner loses access, and re-adding it issues a new credential`,
       `keep the entry until the partner has stopped reading, then acknowledge with a waiver {rule: ${CHANGE_RULES.removed.id}, resource: ${recipientAddress(name)}}`,
-      path,
-      env.locate(path),
+      switchedOff ? [...path, "enabled"] : path,
+      switchedOff ? undefined : before.locate(path),
     );
   }
 
-  function renamedRecipient(from: string, to: string, index: number): PolicyFinding {
+  function renamedRecipient(from: string, to: string): PolicyFinding {
+    const path = ["sharing", "recipients", to];
     return finding(
       CHANGE_RULES.replaced,
       recipientAddress(from),
       `renaming recipient '${from}' to '${to}' destroys '${from}' and creates '${to}': the partner's credential stops working`,
-      `set name back to ${from}; to rename on purpose, add '${to}' beside '${from}', move the partner, then remove '${from}'`,
-      ["sharing", "recipients", index, "name"],
+      `name it ${from} again; to rename on purpose, add '${to}' beside '${from}', move the partner, then remove '${from}'`,
+      path,
+      after.locateKey(path),
     );
   }
 }
@@ -319,6 +323,10 @@ function relabelled(e: Environment, relabel: (file: string) => string): Environm
     file: relabel(e.file),
     locate: (path) => {
       const position = e.locate(path);
+      return { ...position, file: relabel(position.file) };
+    },
+    locateKey: (path) => {
+      const position = e.locateKey(path);
       return { ...position, file: relabel(position.file) };
     },
   };

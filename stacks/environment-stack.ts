@@ -5,6 +5,8 @@ import { LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformSt
 import type { Construct, Node } from "constructs";
 import { join, relative, resolve } from "node:path";
 import type { Environment } from "../loader/load";
+import type { PrincipalKind } from "../loader/schema";
+import { notebooksUsed, sqlFilesUsed, INGEST_NOTEBOOK } from "../loader/workloads";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
@@ -14,8 +16,8 @@ import { ComputeInstanceProfile } from "../modules/databricks/compute-instance-p
 import { Credentials } from "../modules/databricks/credentials";
 import { DeltaSharing } from "../modules/databricks/delta-sharing";
 import { EventsPipeline } from "../modules/databricks/events-pipeline";
-import { Notebooks } from "../modules/databricks/notebooks";
-import { grantPrincipal } from "../modules/databricks/principals";
+import { Notebooks, SqlFiles } from "../modules/databricks/notebooks";
+import { grantPrincipal, type PermissionEntry } from "../modules/databricks/principals";
 import { SqlWarehouse } from "../modules/databricks/sql-warehouse";
 import { UnityCatalog } from "../modules/databricks/unity-catalog";
 import { Workflow } from "../modules/databricks/workflows";
@@ -25,8 +27,6 @@ import { assertUniqueAddresses, readableLogicalId } from "./addresses";
 export interface BuildArtifacts {
   readonly ingestLambda: LambdaCode;
   readonly siteFiles: readonly SiteFile[];
-  /** Folder of the Databricks notebooks. */
-  readonly notebooksDir: string;
 }
 
 export interface EnvironmentStackOptions {
@@ -40,6 +40,18 @@ function capRoles(stack: TerraformStack, boundaryArn: string): void {
   for (const node of stack.node.findAll()) {
     if (node instanceof IamRole) node.permissionsBoundary = boundaryArn;
   }
+}
+
+/** YAML permissions, keyed by principal, as the access-control entries the modules take. */
+function permissionEntries(
+  map: Readonly<Record<string, { readonly kind: PrincipalKind; readonly level: string }>>,
+): PermissionEntry[] {
+  return Object.entries(map).map(([principal, p]) => ({ [p.kind]: principal, level: p.level }));
+}
+
+/** YAML grants, keyed by principal, as grant entries. */
+function grantEntries(map: Readonly<Record<string, { readonly privileges: readonly string[] }>>) {
+  return Object.entries(map).map(([principal, g]) => ({ principal, privileges: g.privileges }));
 }
 
 /** One environment: its providers, its state backend, and every capability its YAML enables. */
@@ -142,22 +154,26 @@ export class EnvironmentStack extends TerraformStack {
       catalogName: names.catalog,
       schemaName: names.schema,
       lakeAccess: [access.lakeAccessRole, access.lakeAccessPolicy],
-      catalogGrants: config.unity_catalog.catalog_grants,
-      schemaGrants: config.unity_catalog.schema_grants,
+      catalogGrants: grantEntries(config.unity_catalog.catalog_grants),
+      schemaGrants: grantEntries(config.unity_catalog.schema_grants),
       runAs: grantPrincipal(runAs),
       protect: production,
     });
 
+    const { workloads } = environment;
     const notebooks = new Notebooks(this, "notebooks", {
-      sourceDir: options.artifacts.notebooksDir,
+      notebooks: notebooksUsed(config).map((name) => workloads.notebooks.get(name)!),
       workspaceDir: names.workspaceDir,
     });
-    const pipelineNotebook = notebooks.get("events_pipeline");
+    const pipelineNotebook = notebooks.get(INGEST_NOTEBOOK);
+    const libraries = Object.keys(config.pipeline.libraries).map((name) => notebooks.get(name));
     const pipeline = new EventsPipeline(this, "events_pipeline", {
       name: names.pipeline,
       catalog: catalog.catalog.name,
       schema: catalog.schema.name,
       notebookPath: pipelineNotebook.path,
+      libraryPaths: libraries.map((notebook) => notebook.path),
+      configuration: config.pipeline.configuration,
       streamName: stream.name,
       region: config.aws.region,
       serviceCredentialName: credentials.kinesis.name,
@@ -166,7 +182,7 @@ export class EnvironmentStack extends TerraformStack {
       channel: config.pipeline.channel,
       notifications: config.pipeline.notifications,
       runAs,
-      permissions: config.pipeline.permissions,
+      permissions: permissionEntries(config.pipeline.permissions),
       dependsOn: [
         credentials.kinesis,
         ...(credentials.kinesisGrants ? [credentials.kinesisGrants] : []),
@@ -175,32 +191,11 @@ export class EnvironmentStack extends TerraformStack {
         access.kinesisReaderRole,
         access.kinesisReaderPolicy,
         pipelineNotebook,
+        ...libraries,
         stream.stream,
       ],
       protect: production,
     });
-    for (const job of config.jobs) {
-      new Workflow(this, `job_${job.key}`, {
-        name: names.job(job.key),
-        tasks: job.tasks.map((t) => ({
-          key: t.key,
-          notebookPath: t.notebook ? notebooks.get(t.notebook).path : undefined,
-          pipelineId: t.pipeline_refresh ? pipeline.pipeline.id : undefined,
-          dependsOn: t.depends_on,
-          maxRetries: t.max_retries,
-          timeoutSeconds: t.timeout_seconds,
-        })),
-        parameters: { catalog: names.catalog, schema: names.schema },
-        schedule: job.schedule,
-        mode: config.mode,
-        onFailure: job.on_failure,
-        maxConcurrentRuns: job.max_concurrent_runs,
-        queue: job.queue,
-        tags: { ...job.tags, environment: environment.name },
-        runAs,
-        permissions: job.permissions,
-      });
-    }
     const warehouse = config.warehouse.enabled
       ? new SqlWarehouse(this, "sql_warehouse", {
           name: names.warehouse,
@@ -209,9 +204,50 @@ export class EnvironmentStack extends TerraformStack {
           minClusters: config.warehouse.min_clusters,
           maxClusters: config.warehouse.max_clusters,
           tags: { ...config.warehouse.tags, project: config.project, environment: environment.name },
-          permissions: config.warehouse.permissions,
+          permissions: permissionEntries(config.warehouse.permissions),
         })
       : undefined;
+    const sqlFileNames = sqlFilesUsed(config);
+    const sqlFiles = sqlFileNames.length
+      ? new SqlFiles(this, "sql_files", {
+          files: sqlFileNames.map((name) => workloads.sqlFiles.get(name)!),
+          workspaceDir: `${names.workspaceDir}/sql`,
+        })
+      : undefined;
+    for (const [key, job] of Object.entries(config.jobs)) {
+      new Workflow(this, `job_${key}`, {
+        name: names.job(key),
+        tasks: Object.entries(job.tasks).map(([taskKey, t]) => ({
+          key: taskKey,
+          notebookPath: t.notebook ? notebooks.get(t.notebook).path : undefined,
+          // The schema refuses SQL file tasks without a warehouse.
+          sqlFile:
+            t.sql_file && sqlFiles && warehouse
+              ? { path: sqlFiles.get(t.sql_file).path, warehouseId: warehouse.warehouse.id }
+              : undefined,
+          pipelineId: t.pipeline_refresh ? pipeline.pipeline.id : undefined,
+          parameters: t.parameters,
+          dependsOn: t.depends_on,
+          maxRetries: t.max_retries,
+          timeoutSeconds: t.timeout_seconds,
+        })),
+        parameters: { catalog: names.catalog, schema: names.schema },
+        jobParameters: job.parameters,
+        schedule: job.schedule,
+        fileArrival: job.file_arrival && {
+          url: `s3://${names.lakeBucket}/${job.file_arrival.path}`,
+          minTimeBetweenTriggersSeconds: job.file_arrival.min_time_between_triggers_seconds,
+          waitAfterLastChangeSeconds: job.file_arrival.wait_after_last_change_seconds,
+        },
+        mode: config.mode,
+        onFailure: job.on_failure,
+        maxConcurrentRuns: job.max_concurrent_runs,
+        queue: job.queue,
+        tags: { ...job.tags, environment: environment.name },
+        runAs,
+        permissions: permissionEntries(job.permissions),
+      });
+    }
     const sharing = config.sharing.enabled
       ? new DeltaSharing(this, "delta_sharing", {
           shareName: names.share,
@@ -219,14 +255,14 @@ export class EnvironmentStack extends TerraformStack {
             ...(config.sharing.share_schema
               ? [{ name: `${names.catalog}.${names.schema}`, type: "SCHEMA" as const }]
               : []),
-            ...config.sharing.objects.map((o) => ({
-              name: `${names.catalog}.${names.schema}.${o.name}`,
+            ...Object.entries(config.sharing.objects).map(([name, o]) => ({
+              name: `${names.catalog}.${names.schema}.${name}`,
               type: o.type,
               history: o.history,
             })),
           ],
-          recipients: config.sharing.recipients.map((r) => ({
-            name: r.name,
+          recipients: Object.entries(config.sharing.recipients).map(([name, r]) => ({
+            name,
             auth: r.auth,
             ipAccessList: r.ip_access_list,
             metastoreId: r.metastore_id,
@@ -252,10 +288,11 @@ export class EnvironmentStack extends TerraformStack {
     if (warehouse) new TerraformOutput(this, "warehouseId", { value: warehouse.warehouse.id });
     if (sharing) {
       new TerraformOutput(this, "shareName", { value: sharing.share.name });
-      for (const r of config.sharing.recipients.filter((r) => r.auth === "token")) {
+      for (const [name, r] of Object.entries(config.sharing.recipients)) {
+        if (r.auth !== "token") continue;
         // The one-time link a partner activates: it grants the data, so it never prints in plans or logs.
-        new TerraformOutput(this, `${r.name}ActivationUrl`, {
-          value: sharing.activationUrl(r.name),
+        new TerraformOutput(this, `${name}ActivationUrl`, {
+          value: sharing.activationUrl(name),
           sensitive: true,
         });
       }

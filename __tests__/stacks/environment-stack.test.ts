@@ -71,7 +71,7 @@ describe("one stack per environment", () => {
   });
 
   it("keeps each environment's state under its own key, encrypted, with S3-native locking", () => {
-    for (const env of ["dev", "staging", "prod"]) {
+    for (const env of environmentNames(CONFIG_DIR)) {
       expect(stacks[env].terraform.backend).toEqual({
         s3: {
           bucket: "seismo-terraform-state-500000000001",
