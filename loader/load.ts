@@ -496,7 +496,7 @@ function describeIssue(
   }
   const owner = ownerOf(path);
   let where = entryPosition(owner, path);
-  const params = (issue as { params?: { offset?: number; atKey?: boolean } }).params;
+  const params = (issue as { params?: { offset?: number; atKey?: boolean; showValue?: boolean } }).params;
   if (params?.atKey) where = atKey();
   if (params?.offset !== undefined) {
     // Point inside the string at the character at fault, when the YAML spells the value as written.
@@ -526,8 +526,11 @@ function describeIssue(
       return [at(where, `${bound("at least", issue.minimum, issue.origin)}${got}`, field)];
     case "too_big":
       return [at(where, `${bound("at most", issue.maximum, issue.origin)}${got}`, field)];
-    default:
-      return [at(where, `${issue.message}${typeof received === "object" ? "" : got}`, field)];
+    default: {
+      // Format checks show the value they refused; lakestack's own checks show it when they ask to.
+      const show = issue.code === "custom" ? params?.showValue === true : typeof received !== "object";
+      return [at(where, `${issue.message}${show ? got : ""}`, field)];
+    }
   }
 }
 

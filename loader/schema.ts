@@ -17,6 +17,7 @@ export function text() {
   return z.string().refine((value) => !TEMPLATE_SEQUENCE.test(value), {
     message: "must not contain '${' or '%{': Terraform would evaluate it as an expression",
     abort: true,
+    params: { showValue: true },
   });
 }
 
@@ -416,6 +417,7 @@ const pipeline = z
       ctx.addIssue({
         code: "custom",
         path: ["configuration", key],
+        params: { atKey: true },
         message:
           "keys starting with 'lakestack.' are lakestack's own (the ingest notebook's settings); choose another prefix",
       });
@@ -519,6 +521,7 @@ const lakeFolder = () =>
     "a folder of the data lake relative to its root, ending in '/', e.g. raw/landing/",
   ).refine((path) => !path.startsWith("curated/"), {
     message: "curated/ holds the catalog's managed tables; watch a folder under raw/ or processed/",
+    params: { showValue: true },
   });
 
 const job = z
@@ -538,7 +541,7 @@ const job = z
               ctx.addIssue({
                 code: "custom",
                 message: `not a Quartz cron Databricks accepts: ${problem.message}`,
-                params: { offset: problem.offset },
+                params: { offset: problem.offset, showValue: true },
               });
             }
           })
@@ -548,7 +551,12 @@ const job = z
         timezone: text()
           .superRefine((zone, ctx) => {
             const problem = timeZoneProblem(zone);
-            if (problem) ctx.addIssue({ code: "custom", message: problem });
+            if (problem)
+              ctx.addIssue({
+                code: "custom",
+                message: problem,
+                params: { showValue: !problem.includes(`'${zone}'`) },
+              });
           })
           .default("UTC")
           .describe("IANA time zone the schedule runs in, e.g. Europe/Berlin."),
@@ -804,7 +812,7 @@ export const environmentSchema = z
         host: text()
           .superRefine((host, ctx) => {
             const problem = workspaceHostProblem(host);
-            if (problem) ctx.addIssue({ code: "custom", message: problem });
+            if (problem) ctx.addIssue({ code: "custom", message: problem, params: { showValue: true } });
           })
           .describe(
             "Workspace URL, https://<workspace>.cloud.databricks.com (Databricks on AWS). Credentials come from the environment, never from YAML.",
@@ -813,7 +821,7 @@ export const environmentSchema = z
           .strictObject({
             service_principal: pattern(
               UUID,
-              "a service principal's application id: a UUID such as 6f2c1e94-3a7b-4c1d-9e8f-2b5a7c9d0e13",
+              "must be a service principal's application id, a UUID such as 6f2c1e94-3a7b-4c1d-9e8f-2b5a7c9d0e13",
             )
               .optional()
               .describe("Service principal application id (a UUID)."),

@@ -12,7 +12,10 @@ export interface SyntaxProblem {
   readonly message: string;
 }
 
-/** Plain-words problems for a file's parse errors (one per mistake; echoes of the same mistake dropped). */
+/**
+ * The first syntax mistake of a file in plain words. Only the first: after a mistake the parser reads the
+ * rest of the file differently, and what it reports next is mostly that mistake's echo.
+ */
 export function explainSyntaxErrors(
   source: string,
   errors: readonly YAMLError[],
@@ -27,18 +30,9 @@ export function explainSyntaxErrors(
     const { line, col } = pos(unclosed.offset);
     return [{ line, col, message: unclosed.message }];
   }
-  const problems: SyntaxProblem[] = [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    const { line, col } = pos(error.pos[0]);
-    const problem = explain(error, line, col, lines);
-    const key = `${problem.line}:${problem.col}:${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
-  }
-  return problems;
+  const first = [...errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  const { line, col } = pos(first.pos[0]);
+  return [explain(first, line, col, lines)];
 }
 
 function explain(error: YAMLError, line: number, col: number, lines: readonly string[]): SyntaxProblem {
@@ -73,11 +67,11 @@ function explain(error: YAMLError, line: number, col: number, lines: readonly st
         const value = text.slice(colon + 1).trim();
         return at(line, colon + 2, `missing space after ':' in '${key}:${value}': write '${key}: ${value}'`);
       }
-      const deeper = overIndented(lines, line);
-      if (deeper) return at(deeper.line, deeper.col, deeper.message);
       if (error.code === "BAD_INDENT" && /mapping items must start at the same column/.test(error.message)) {
         return at(line, 1, misaligned(lines, line));
       }
+      const deeper = overIndented(lines, line);
+      if (deeper) return at(deeper.line, deeper.col, deeper.message);
       break;
     }
   }
@@ -92,6 +86,7 @@ function missingSpace(text: string): number | undefined {
   return match[1].length + match[2].length;
 }
 
+const spaces = (n: number) => `${n} space${n === 1 ? "" : "s"}`;
 const indentOf = (text: string) => text.length - text.trimStart().length;
 const isContent = (text: string) => text.trim() !== "" && !text.trim().startsWith("#");
 
@@ -133,8 +128,8 @@ function overIndented(
       line: i + 1,
       col: indent + 1,
       message:
-        `'${name}' is indented ${indent} spaces, deeper than '${key}' on line ${line}, which already has a value: ` +
-        `line it up with '${key}' (${indentOf(above)} spaces)`,
+        `'${name}' is indented ${spaces(indent)}, deeper than '${key}' on line ${line}, which already has a value: ` +
+        `line it up with '${key}' (${spaces(indentOf(above))})`,
     };
   }
   return undefined;
@@ -154,7 +149,7 @@ function misaligned(lines: readonly string[], line: number): string {
     if (key !== undefined && own !== indent) options.push(`${own} to line up with '${key}' (line ${i + 1})`);
   }
   const fix = options.length ? `: indent ${options.join(", or ")}` : "";
-  return `this line is indented ${indent} space${indent === 1 ? "" : "s"}, which lines up with no key above it${fix}`;
+  return `this line is indented ${spaces(indent)}, which lines up with no key above it${fix}`;
 }
 
 /** The first quote or flow bracket that is never closed, with where it opens. */
