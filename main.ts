@@ -7,6 +7,7 @@ import { diagramCommand } from "./cli/diagram";
 import { diffCommand } from "./cli/diff";
 import { envsCommand } from "./cli/envs";
 import { guardCommand } from "./cli/guard";
+import { initCommand } from "./cli/init";
 import { planCommand } from "./cli/plan";
 import { rulesCommand } from "./cli/rules";
 import { configDirOf, execute, processOutput, type Output } from "./cli/run";
@@ -28,6 +29,7 @@ export function buildProgram(io: Output = processOutput): Command {
       `
 Examples:
   $ lakestack validate --all
+  $ lakestack init qa --account-id 500000000404 --region eu-west-1
   $ lakestack synth                 # every environment into cdktf.out/
   $ npx cdktf deploy dev            # deploy one environment
 
@@ -39,6 +41,7 @@ say their own in their --help.`,
     validateCommand(io),
     synthCommand(io),
     envsCommand(io),
+    initCommand(io),
     schemaCommand(io),
     rulesCommand(io),
     guardCommand(),

@@ -75,10 +75,7 @@ describe("the README", () => {
   });
 
   it("shows an environment file that validates as it stands", () => {
-    const example = readme
-      .split("Add one file, for example `config/qa.yaml`:")[1]
-      .split("```yaml")[1]
-      .split("```")[0];
+    const example = readme.split("## Adding an environment")[1].split("```yaml")[1].split("```")[0];
     const dir = configFolder({
       "base.yaml": readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"),
       "qa.yaml": example,

@@ -32,7 +32,7 @@ export const MAX_FILE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 32;
 export const MAX_ALIASES = 64;
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 export interface Position {
   readonly file: string;

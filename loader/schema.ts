@@ -784,7 +784,7 @@ export const environmentSchema = z
       .describe("development pauses schedules and runs pipelines triggered; production protects data."),
     aws: z
       .strictObject({
-        region: text().min(1).describe("Region of every AWS resource of the environment, e.g. eu-west-1."),
+        region: text().describe("Region of every AWS resource of the environment, e.g. eu-west-1."),
         account_id: pattern(
           /^\d{12}$/,
           '12 digits, quoted ("123456789012") so YAML keeps leading zeros',

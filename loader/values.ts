@@ -11,6 +11,7 @@ const didYouMean = (hint: string | undefined) => (hint ? `; did you mean '${hint
 /** An AWS region of the `aws` partition; `acceptUnlisted` lets a well-formed region newer than the list through. */
 export function regionProblem(region: string, acceptUnlisted: boolean): string | undefined {
   if (AWS_REGIONS.includes(region)) return undefined;
+  if (region === "") return "is empty: name an AWS region such as eu-west-1";
   if (OTHER_PARTITIONS.test(region)) {
     return `'${region}' is in an AWS partition lakestack does not deploy to: its stacks write arn:aws:… ARNs, which GovCloud and China regions refuse`;
   }
