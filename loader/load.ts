@@ -57,6 +57,8 @@ export interface Environment {
   readonly locate: (path: readonly PropertyKey[]) => Position;
   /** Where the key at the end of a path is written, e.g. a job's name (`locate` gives its value). */
   readonly locateKey: (path: readonly PropertyKey[]) => Position;
+  /** Whether a YAML file sets the path (rather than a default applying). */
+  readonly isSet: (path: readonly PropertyKey[]) => boolean;
   /** The notebooks and SQL files the config may name. */
   readonly workloads: Workloads;
   /** The comments of base.yaml and the environment file. */
@@ -194,6 +196,7 @@ function loadOne(
       names,
       locate,
       locateKey,
+      isSet: (path) => path.length > 0 && ownerOf(path).has(path),
       workloads,
       comments,
     },

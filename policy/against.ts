@@ -7,7 +7,7 @@
  * which a test checks against these).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Diagnostic } from "../loader/diagnostics";
@@ -15,7 +15,6 @@ import { environmentNames, loadEnvironments, type Environment, type Position } f
 import { applyWaivers, toDiagnostics, type PolicyDiagnostic, type PolicyFinding } from "./engine";
 import { CHANGE_RULES, isChangeRule } from "./registry";
 import type { RuleInfo } from "./rule";
-import { isSetInYaml } from "./rules/databricks";
 
 export const STREAM_ADDRESS = "aws_kinesis_stream.events_stream";
 export const LAKE_BUCKET_ADDRESS = "aws_s3_bucket.lake_bucket";
@@ -204,7 +203,7 @@ function recipientChanges(before: Environment, after: Environment): PolicyFindin
   /** At the `enabled: false` that removes it, or else where the entry was before it was deleted. */
   function removedRecipient(name: string): PolicyFinding {
     const path = ["sharing", "recipients", name];
-    const switchedOff = isSetInYaml(after, [...path, "enabled"]);
+    const switchedOff = after.isSet([...path, "enabled"]);
     return finding(
       CHANGE_RULES.removed,
       recipientAddress(name),
@@ -289,17 +288,19 @@ function valueAt(root: unknown, path: Path): unknown {
 /**
  * The environments of `against`: a folder holding base.yaml and <environment>.yaml files, or a git
  * revision whose copy of `configDir` is read with `git show`. Only `names` (all when none) that exist
- * there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`.
+ * there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`. A revision's
+ * notebooks/ and sql/ (beside its config folder) are what its jobs ran; without them, today's are used.
  */
 export function loadBaseline(against: string, configDir: string, names?: readonly string[]): Environment[] {
   if (existsSync(against) && statSync(against).isDirectory()) return loadPresent(against, names);
-  const { files, label } = readRevision(against, configDir);
+  const { files, workloads, label } = readRevision(against, configDir);
   const dir = mkdtempSync(join(tmpdir(), "lakestack-against-"));
+  const workloadsRoot = workloads.size > 0 ? revisionWorkloads(workloads) : undefined;
   try {
     for (const [name, text] of files) writeFileSync(join(dir, name), text);
     const relabel = (file: string) => (dirname(resolve(file)) === dir ? label(basename(file)) : file);
     try {
-      return loadPresent(dir, names).map((e) => relabelled(e, relabel));
+      return loadPresent(dir, names, workloadsRoot).map((e) => relabelled(e, relabel));
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new ConfigError(error.diagnostics.map((d) => ({ ...d, file: relabel(d.file) })));
@@ -311,10 +312,28 @@ export function loadBaseline(against: string, configDir: string, names?: readonl
   }
 }
 
-function loadPresent(dir: string, names: readonly string[] | undefined): Environment[] {
+/**
+ * A revision's notebooks and SQL files in a folder of their own. Its stacks read them when they are
+ * built, after loading, so the folder stays until the process ends.
+ */
+function revisionWorkloads(files: ReadonlyMap<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "lakestack-against-workloads-"));
+  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of files) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function loadPresent(
+  dir: string,
+  names: readonly string[] | undefined,
+  workloadsRoot?: string,
+): Environment[] {
   const present = environmentNames(dir);
   const wanted = names?.length ? names.filter((n) => present.includes(n)) : present;
-  return wanted.length ? loadEnvironments(dir, wanted) : [];
+  return wanted.length ? loadEnvironments(dir, wanted, { workloadsRoot }) : [];
 }
 
 function relabelled(e: Environment, relabel: (file: string) => string): Environment {
@@ -332,11 +351,14 @@ function relabelled(e: Environment, relabel: (file: string) => string): Environm
   };
 }
 
-/** The config folder's YAML files at a git revision, by file name. */
+/**
+ * The config folder's YAML files at a git revision, by file name, and the notebooks/ and sql/ files
+ * beside it, by path below the folder that holds them.
+ */
 function readRevision(
   ref: string,
   configDir: string,
-): { files: Map<string, string>; label: (name: string) => string } {
+): { files: Map<string, string>; workloads: Map<string, string>; label: (name: string) => string } {
   const refuse = (why: string): never => {
     const diagnostic: Diagnostic = {
       file: relative(process.cwd(), resolve(configDir)) || ".",
@@ -369,5 +391,13 @@ function readRevision(
     .split("\n")
     .filter((p) => p.endsWith(".yaml"));
   const files = new Map(paths.map((p) => [basename(p), git(top, ["show", `${commit}:${p}`])]));
-  return { files, label: (name) => `${ref}:${prefix}${name}` };
+  const parent = dirname(prefix.replace(/\/$/, "") || ".");
+  const under = parent === "." ? "" : `${parent}/`;
+  const workloads = new Map(
+    git(top, ["ls-tree", "-r", "--name-only", commit, "--", `${under}notebooks`, `${under}sql`])
+      .split("\n")
+      .filter(Boolean)
+      .map((p) => [p.slice(under.length), git(top, ["show", `${commit}:${p}`])] as const),
+  );
+  return { files, workloads, label: (name) => `${ref}:${prefix}${name}` };
 }

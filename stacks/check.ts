@@ -4,26 +4,53 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
-import { policyDiagnostics } from "../policy";
+import { documentDiagnostics } from "../policy";
+import type { TerraformDocument } from "../policy/resources";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
+
+/** The Terraform each environment synthesizes to, by environment name, without writing it anywhere. */
+export function terraformDocuments(
+  environments: readonly Environment[],
+  outDir: string,
+  artifacts: BuildArtifacts,
+): Map<string, TerraformDocument> {
+  // The App insists on an output folder; nothing is written into it.
+  const scratch = mkdtempSync(join(tmpdir(), "lakestack-validate-"));
+  try {
+    const app = new App({ outdir: scratch, stackTraces: false });
+    return new Map(
+      environments.map((environment) => [
+        environment.name,
+        new EnvironmentStack(app, environment, { outDir, artifacts }).toTerraform() as TerraformDocument,
+      ]),
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
  * Every policy finding of every environment, errors included, without writing Terraform: `validate`
- * reports them all at once where `synth` stops at the first environment with an error.
+ * reports them all at once where `synth` stops at the first environment with an error. Also returns the
+ * Terraform it checked, for callers that compare it with another version.
  */
+export function checkEnvironmentDocuments(
+  environments: readonly Environment[],
+  outDir: string,
+  artifacts: BuildArtifacts,
+): { findings: Diagnostic[]; documents: Map<string, TerraformDocument> } {
+  const documents = terraformDocuments(environments, outDir, artifacts);
+  const findings = environments.flatMap((environment) =>
+    documentDiagnostics(documents.get(environment.name)!, environment),
+  );
+  return { findings, documents };
+}
+
+/** Every policy finding of every environment, errors included, without writing Terraform. */
 export function checkEnvironments(
   environments: readonly Environment[],
   outDir: string,
   artifacts: BuildArtifacts,
 ): Diagnostic[] {
-  // The App insists on an output folder; nothing is written into it.
-  const scratch = mkdtempSync(join(tmpdir(), "lakestack-validate-"));
-  try {
-    const app = new App({ outdir: scratch, stackTraces: false });
-    return environments.flatMap((environment) =>
-      policyDiagnostics(new EnvironmentStack(app, environment, { outDir, artifacts }), environment),
-    );
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  return checkEnvironmentDocuments(environments, outDir, artifacts).findings;
 }

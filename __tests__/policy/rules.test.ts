@@ -459,6 +459,11 @@ describe("Databricks", () => {
       ["databricks_job.job_quake_alerts_job", ["jobs", "quake_alerts", "schedule"]],
     ]);
     expect(found(schedulesOnPurpose, undefined, dev)).toEqual([]);
+    // An environment that changes only a job's cron keeps base.yaml's paused: false.
+    const retimed = proposedEnvironment("prod", {
+      jobs: { device_max: { schedule: { cron: "0 0/30 * * * ?" } } },
+    });
+    expect(schedulesOnPurpose.check({ resources: edited(prodDocument), environment: retimed })).toEqual([]);
   });
 });
 

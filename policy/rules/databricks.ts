@@ -1,4 +1,3 @@
-import type { Environment } from "../../loader/load";
 import { block, blocks } from "../resources";
 import { isProduction, type Rule } from "../rule";
 
@@ -81,24 +80,13 @@ export const schedulesOnPurpose: Rule = {
       .flatMap((job) => {
         const key = Object.keys(config.jobs).find((k) => names.job(k) === job.config.name);
         const path = key !== undefined ? ["jobs", key, "schedule"] : undefined;
-        if (path && isSetInYaml(context.environment, [...path, "paused"])) return [];
+        if (path && context.environment.isSet([...path, "paused"])) return [];
         return [
           { resource: job.address, message: "runs on its schedule without paused: false in its YAML", path },
         ];
       });
   },
 };
-
-/**
- * Whether a YAML file sets the field itself (rather than the schema's default applying). `locate` falls
- * back to the nearest ancestor a file sets, so a field set in YAML is one whose position differs from its
- * parent's in the same file.
- */
-export function isSetInYaml(environment: Environment, path: readonly PropertyKey[]): boolean {
-  const here = environment.locate(path);
-  const parent = environment.locate(path.slice(0, -1));
-  return here.file === parent.file && (here.line !== parent.line || here.col !== parent.col);
-}
 
 export const DATABRICKS_RULES: readonly Rule[] = [
   warehouseAutoStop,
