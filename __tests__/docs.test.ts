@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatDiagnostic, isError } from "../loader/diagnostics";
-import { loadEnvironments } from "../loader/load";
+import { parse } from "yaml";
+import { loadEnvironments, mergeConfig } from "../loader/load";
+import { environmentSchema } from "../loader/schema";
 import { POLICY_MARKERS } from "../policy";
 import { REPO_ROOT } from "../paths";
 import { policyCatalogue } from "../policy";
@@ -38,6 +40,30 @@ describe("the generated documentation (refresh with `npm run docs`)", () => {
       .filter((line) => line.split("|")[4].trim() === "")
       .map((line) => line.split("|")[1].trim());
     expect(undescribed).toEqual([]);
+  });
+
+  it("shows config only in the shapes the schema reads", () => {
+    // base.yaml with the least an environment sets: each example is merged over it.
+    const reference = mergeConfig(parse(readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8")), {
+      mode: "development",
+      aws: { region: "eu-west-1", account_id: "500000000101" },
+    });
+    const known = Object.keys(environmentSchema.shape);
+    const checked: string[] = [];
+    const refused: string[] = [];
+    for (const file of ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).map((f) => `docs/${f}`)]) {
+      for (const [, indent, body] of page(file).matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)) {
+        const example = parse(body.replace(new RegExp(`^${indent}`, "gm"), "")) as unknown;
+        if (typeof example !== "object" || example === null) continue;
+        if (!Object.keys(example).every((key) => known.includes(key))) continue; // not lakestack config
+        checked.push(file);
+        const result = environmentSchema.safeParse(mergeConfig(reference, example));
+        if (!result.success)
+          refused.push(`${file}: ${result.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+      }
+    }
+    expect(refused).toEqual([]);
+    expect(checked).toEqual(expect.arrayContaining(["README.md", "docs/configuration.md", "docs/policy.md"]));
   });
 
   it("links only to pages and headings that exist", () => {

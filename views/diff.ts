@@ -13,7 +13,7 @@ export interface DiffSide {
 }
 
 export interface ConfigDifference {
-  /** Dotted path; list items are named by their key or name, e.g. `jobs[device_max].schedule.cron`. */
+  /** Dotted path, e.g. `jobs.device_max.schedule.cron`; list items with a name are named, `[partner]`. */
   readonly path: string;
   /** Absent when only the right environment has this path. */
   readonly left?: DiffSide;
