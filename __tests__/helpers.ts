@@ -1,4 +1,5 @@
 import { App, Testing } from "cdktf";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -138,4 +139,10 @@ export function policy(text: string): { Statement: any[] } {
 
 export function actionsOf(statement: { Action: string | string[] }): string[] {
   return [statement.Action].flat().sort();
+}
+
+/** git in a scratch repository, as a fixed author, without signing: `git(cwd, "commit", "-m", "x")`. */
+export function git(cwd: string, ...args: string[]): string {
+  const identity = ["-c", "user.name=lakestack", "-c", "user.email=lakestack@example.com"];
+  return execFileSync("git", [...identity, "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" });
 }

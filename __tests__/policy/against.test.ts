@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, type Document } from "yaml";
 import { ConfigError } from "../../loader/diagnostics";
 import type { Environment } from "../../loader/load";
 import { compareAgainst, compareEnvironments, loadBaseline } from "../../policy/against";
-import { CONFIG_DIR } from "../helpers";
+import { CONFIG_DIR, git as gitIn } from "../helpers";
 import { environmentText, loadFrom, proposedBase, scratchFolder } from "./fixtures";
 
 /** One version of an environment: its file's text and the environment loaded from it. */
@@ -239,23 +238,7 @@ describe("compareAgainst", () => {
 
 describe("loadBaseline", () => {
   let repo: string;
-  const git = (...args: string[]) =>
-    execFileSync(
-      "git",
-      [
-        "-c",
-        "user.name=lakestack",
-        "-c",
-        "user.email=lakestack@example.com",
-        "-c",
-        "commit.gpgsign=false",
-        ...args,
-      ],
-      {
-        cwd: repo,
-        encoding: "utf8",
-      },
-    );
+  const git = (...args: string[]) => gitIn(repo, ...args);
   const configDir = () => join(repo, "config");
 
   beforeAll(() => {

@@ -23,19 +23,35 @@ export interface NotebooksProps {
   readonly workspaceDir: string;
 }
 
-/** Uploads notebooks as assets, so their paths in the Terraform stay relative to the stack folder. */
+/**
+ * Each file as a Terraform asset (so its path in the Terraform stays relative to the stack folder) and the
+ * resource `create` makes of it, with the file's name as its construct id.
+ */
+function uploadEach<F extends SourceFile, R>(
+  scope: Construct,
+  files: readonly F[],
+  create: (file: F, source: string) => R,
+): Map<string, R> {
+  return new Map(
+    files.map((file) => {
+      const asset = new TerraformAsset(scope, `${file.name}_source`, {
+        path: file.file,
+        type: AssetType.FILE,
+      });
+      return [file.name, create(file, asset.path)];
+    }),
+  );
+}
+
+/** Uploads notebooks in their language to the workspace. */
 export class Notebooks extends Construct {
-  private readonly notebooks = new Map<string, Notebook>();
+  private readonly notebooks: Map<string, Notebook>;
 
   constructor(scope: Construct, id: string, props: NotebooksProps) {
     super(scope, id);
-    for (const { name, file, language } of props.notebooks) {
-      const asset = new TerraformAsset(this, `${name}_source`, { path: file, type: AssetType.FILE });
-      this.notebooks.set(
-        name,
-        new Notebook(this, name, { path: `${props.workspaceDir}/${name}`, source: asset.path, language }),
-      );
-    }
+    this.notebooks = uploadEach(this, props.notebooks, ({ name, language }, source) => {
+      return new Notebook(this, name, { path: `${props.workspaceDir}/${name}`, source, language });
+    });
   }
 
   get(name: string): Notebook {
