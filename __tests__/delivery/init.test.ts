@@ -2,10 +2,18 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadEnvironments } from "../../loader/load";
+import { environmentNames, loadEnvironments } from "../../loader/load";
 import { CONFIG_DIR } from "../helpers";
 import { lakestack, STACK_TRACE } from "../lakestack";
 import { ROOT } from "./support";
+
+/** Names no environment of config/ has, so the tests hold whatever environments a project adds. */
+const [fresh, other, third] = ["init-a", "init-b", "init-c"].map((base) => {
+  const taken = environmentNames(CONFIG_DIR);
+  let name = base;
+  for (let i = 2; taken.includes(name); i++) name = `${base}${i}`;
+  return name;
+});
 
 describe("lakestack init", () => {
   let cwd: string;
@@ -23,37 +31,37 @@ describe("lakestack init", () => {
     const before = order();
     const { code, stdout, stderr } = await lakestack(
       cwd,
-      ...["init", "qa", "--mode", "production", "--account-id", "500000000404", "--region", "eu-west-1"],
+      ...["init", fresh, "--mode", "production", "--account-id", "500000000404", "--region", "eu-west-1"],
       ...["--service-principal", "3c5e8a21-7d4b-4f0e-9a61-2b8c0d7e5f14"],
     );
     expect(stderr).not.toMatch(STACK_TRACE);
     expect(code).toBe(0);
-    expect(stdout).toBe("created config/qa.yaml\nvalid: qa\n");
-    const text = readFileSync(join(cwd, "config", "qa.yaml"), "utf8");
+    expect(stdout).toBe(`created config/${fresh}.yaml\nvalid: ${fresh}\n`);
+    const text = readFileSync(join(cwd, "config", `${fresh}.yaml`), "utf8");
     expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=./lakestack.schema.json");
     expect(text).toContain('account_id: "500000000404"');
-    const [qa] = loadEnvironments(join(cwd, "config"), ["qa"]);
-    expect(qa.config).toMatchObject({
+    const [created] = loadEnvironments(join(cwd, "config"), [fresh]);
+    expect(created.config).toMatchObject({
       mode: "production",
       aws: { account_id: "500000000404", region: "eu-west-1" },
       databricks: { run_as: { service_principal: "3c5e8a21-7d4b-4f0e-9a61-2b8c0d7e5f14" } },
     });
-    expect(order()).toBe(`${before}${before.endsWith("\n") ? "" : "\n"}qa\n`);
-    expect(stderr).toContain("added qa to the end of .github/deploy-order.txt");
+    expect(order()).toBe(`${before}${before.endsWith("\n") ? "" : "\n"}${fresh}\n`);
+    expect(stderr).toContain(`added ${fresh} to the end of .github/deploy-order.txt`);
   });
 
   it("leaves what it was not told to fill in, and says where, with exit code 1", async () => {
-    const { code, stderr } = await lakestack(cwd, "init", "sandbox");
+    const { code, stderr } = await lakestack(cwd, "init", other);
     expect(code).toBe(1);
-    const text = readFileSync(join(cwd, "config", "sandbox.yaml"), "utf8");
+    const text = readFileSync(join(cwd, "config", `${other}.yaml`), "utf8");
     const line = (needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
     expect(text).not.toContain("databricks:");
-    expect(stderr).toContain("config/sandbox.yaml needs values: fill in what these say");
-    expect(stderr).toContain(`config/sandbox.yaml:${line("account_id:")}:15: aws.account_id:`);
+    expect(stderr).toContain(`config/${other}.yaml needs values: fill in what these say`);
+    expect(stderr).toContain(`config/${other}.yaml:${line("account_id:")}:15: aws.account_id:`);
     expect(stderr).toContain(
-      `config/sandbox.yaml:${line("region:")}:11: aws.region: is empty: name an AWS region such as eu-west-1`,
+      `config/${other}.yaml:${line("region:")}:11: aws.region: is empty: name an AWS region such as eu-west-1`,
     );
-    expect(order().trimEnd().split("\n").at(-1)).toBe("sandbox");
+    expect(order().trimEnd().split("\n").at(-1)).toBe(other);
   });
 
   it("never overwrites a file, and refuses a name lakestack could not use, changing nothing", async () => {
@@ -63,8 +71,8 @@ describe("lakestack init", () => {
     expect(existing.code).toBe(1);
     expect(existing.stderr).toContain("lakestack init: config/dev.yaml exists; init never overwrites");
     expect(readFileSync(join(cwd, "config", "dev.yaml"), "utf8")).toBe(dev);
-    writeFileSync(join(cwd, "config", "uat.yml"), dev);
-    expect((await lakestack(cwd, "init", "uat")).stderr).toContain("config/uat.yml exists");
+    writeFileSync(join(cwd, "config", `${third}.yml`), dev);
+    expect((await lakestack(cwd, "init", third)).stderr).toContain(`config/${third}.yml exists`);
     for (const name of ["base", "QA", "a-name-longer-than-sixteen"]) {
       const refused = await lakestack(cwd, "init", name);
       expect(refused.code).toBe(1);
