@@ -50,6 +50,11 @@ describe("diff staging prod", () => {
       expect(at(path)?.right).toBeDefined();
     }
     expect(at(onlyProd[0])?.right?.value).toEqual(Object.values(prod.config.sharing.recipients)[0]);
+    // Set in the file, at its name: not a default, even as the first entry of its map.
+    expect(at(onlyProd[0])?.right).toMatchObject({
+      isDefault: false,
+      position: prod.locateKey(["sharing", "recipients", Object.keys(prod.config.sharing.recipients)[0]]),
+    });
   });
 
   it("points every value a file sets at the line that sets it, in the file that sets it", () => {
