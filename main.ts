@@ -11,6 +11,7 @@ import { diffCommand } from "./cli/diff";
 import { doctorCommand } from "./cli/doctor";
 import { envsCommand } from "./cli/envs";
 import { guardCommand } from "./cli/guard";
+import { initCommand } from "./cli/init";
 import { planCommand } from "./cli/plan";
 import { rulesCommand } from "./cli/rules";
 import { runCommandFor } from "./cli/run";
@@ -38,6 +39,7 @@ Examples:
   $ lakestack validate --all
   $ lakestack deploy --env dev      # synth, plan, guard, apply the guarded plan
   $ lakestack verify --env dev      # prove events reach the tables
+  $ lakestack init qa --account-id 500000000404 --region eu-west-1
   $ lakestack synth                 # every environment into cdktf.out/
 
 Exit codes: 0 ok, 1 invalid input or usage, 2 internal error; guard, plan and simulate
@@ -48,6 +50,7 @@ say their own in their --help.`,
     validateCommand(io),
     synthCommand(io),
     envsCommand(io),
+    initCommand(io),
     schemaCommand(io),
     rulesCommand(io),
     guardCommand(),

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatDiagnostic, isError } from "../loader/diagnostics";
-import { loadEnvironments } from "../loader/load";
+import { parse } from "yaml";
+import { loadEnvironments, mergeConfig } from "../loader/load";
+import { environmentSchema } from "../loader/schema";
 import { POLICY_MARKERS } from "../policy";
 import { REPO_ROOT } from "../paths";
 import { policyCatalogue } from "../policy";
@@ -40,6 +42,30 @@ describe("the generated documentation (refresh with `npm run docs`)", () => {
     expect(undescribed).toEqual([]);
   });
 
+  it("shows config only in the shapes the schema reads", () => {
+    // base.yaml with the least an environment sets: each example is merged over it.
+    const reference = mergeConfig(parse(readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8")), {
+      mode: "development",
+      aws: { region: "eu-west-1", account_id: "500000000101" },
+    });
+    const known = Object.keys(environmentSchema.shape);
+    const checked: string[] = [];
+    const refused: string[] = [];
+    for (const file of ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).map((f) => `docs/${f}`)]) {
+      for (const [, indent, body] of page(file).matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)) {
+        const example = parse(body.replace(new RegExp(`^${indent}`, "gm"), "")) as unknown;
+        if (typeof example !== "object" || example === null) continue;
+        if (!Object.keys(example).every((key) => known.includes(key))) continue; // not lakestack config
+        checked.push(file);
+        const result = environmentSchema.safeParse(mergeConfig(reference, example));
+        if (!result.success)
+          refused.push(`${file}: ${result.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+      }
+    }
+    expect(refused).toEqual([]);
+    expect(checked).toEqual(expect.arrayContaining(["README.md", "docs/configuration.md", "docs/policy.md"]));
+  });
+
   it("links only to pages and headings that exist", () => {
     const files = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).map((f) => `docs/${f}`)];
     const broken: string[] = [];
@@ -75,10 +101,7 @@ describe("the README", () => {
   });
 
   it("shows an environment file that validates as it stands", () => {
-    const example = readme
-      .split("Add one file, for example `config/qa.yaml`:")[1]
-      .split("```yaml")[1]
-      .split("```")[0];
+    const example = readme.split("## Adding an environment")[1].split("```yaml")[1].split("```")[0];
     const dir = configFolder({
       "base.yaml": readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"),
       "qa.yaml": example,

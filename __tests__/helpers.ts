@@ -1,10 +1,17 @@
 import { App, Testing } from "cdktf";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { ConfigError, type Diagnostic } from "../loader/diagnostics";
-import { loadEnvironments, mergeConfig, type Environment } from "../loader/load";
+import {
+  environmentNames,
+  loadEnvironments,
+  mergeConfig,
+  type Environment,
+  type LoadOptions,
+} from "../loader/load";
 import { REPO_ROOT } from "../paths";
 import { buildArtifacts } from "../stacks/artifacts";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -36,18 +43,45 @@ export function referenceEnvironment(name: string): Environment {
   return loadEnvironments(CONFIG_DIR, [name])[0];
 }
 
-/** A reference environment with YAML fields changed, e.g. `{ browser_ingest: { enabled: false } }`. */
-export function variantEnvironment(name: string, changes: Record<string, unknown>): Environment {
+/**
+ * A reference environment with YAML fields changed, e.g. `{ browser_ingest: { enabled: false } }`;
+ * `options.workloadsRoot` names another folder of notebooks/ and sql/ (see `workloadsFolder`).
+ */
+export function variantEnvironment(
+  name: string,
+  changes: Record<string, unknown>,
+  options: LoadOptions = {},
+): Environment {
   const original = parse(readFileSync(join(CONFIG_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
   const dir = configFolder({
     "base.yaml": readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"),
     [`${name}.yaml`]: stringify(mergeConfig(original, changes)),
   });
   try {
-    return loadEnvironments(dir, [name])[0];
+    return loadEnvironments(dir, [name], options)[0];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A throw-away workloads folder: the repo's notebooks/ and sql/ plus the given files, by path relative
+ * to it (e.g. `notebooks/hourly.py`). Remove it after the suite.
+ */
+export function workloadsFolder(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "lakestack-workloads-"));
+  for (const folder of ["notebooks", "sql"]) {
+    try {
+      cpSync(join(REPO_ROOT, folder), join(root, folder), { recursive: true });
+    } catch {
+      mkdirSync(join(root, folder));
+    }
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
 }
 
 /** Synthesized Terraform JSON of one environment's stack. */
@@ -68,18 +102,23 @@ export function synthStack(environment: Environment): { stack: EnvironmentStack;
 }
 
 /**
- * The reference environments' Terraform JSON, synthesized once per suite on first use (in the suite's
- * tests, not at import, so a failure is reported against a test).
+ * The environments' Terraform JSON, each synthesized once per suite on first use (in the suite's tests,
+ * not at import, so a failure is reported against a test); iterating synthesizes every environment.
  */
 export function referenceSynths(): { get(name: string): TerraformJson | undefined } & Iterable<
   [string, TerraformJson]
 > {
-  let synths: Map<string, TerraformJson> | undefined;
-  const all = () =>
-    (synths ??= new Map(
-      ["dev", "staging", "prod"].map((name) => [name, synthStack(referenceEnvironment(name)).json] as const),
-    ));
-  return { get: (name) => all().get(name), [Symbol.iterator]: () => all()[Symbol.iterator]() };
+  const synths = new Map<string, TerraformJson>();
+  const get = (name: string) => {
+    if (!synths.has(name)) synths.set(name, synthStack(referenceEnvironment(name)).json);
+    return synths.get(name);
+  };
+  return {
+    get,
+    *[Symbol.iterator]() {
+      for (const name of environmentNames(CONFIG_DIR)) yield [name, get(name)!] as [string, TerraformJson];
+    },
+  };
 }
 
 /** All resources of one Terraform type, by name. */
@@ -100,4 +139,10 @@ export function policy(text: string): { Statement: any[] } {
 
 export function actionsOf(statement: { Action: string | string[] }): string[] {
   return [statement.Action].flat().sort();
+}
+
+/** git in a scratch repository, as a fixed author, without signing: `git(cwd, "commit", "-m", "x")`. */
+export function git(cwd: string, ...args: string[]): string {
+  const identity = ["-c", "user.name=lakestack", "-c", "user.email=lakestack@example.com"];
+  return execFileSync("git", [...identity, "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" });
 }

@@ -3,7 +3,8 @@ import { ConfigError, isError, type Diagnostic } from "../loader/diagnostics";
 import { loadEnvironments } from "../loader/load";
 import { compareAgainst, loadBaseline } from "../policy";
 import { buildArtifacts } from "../stacks/artifacts";
-import { checkEnvironments } from "../stacks/check";
+import { checkEnvironmentDocuments, terraformDocuments } from "../stacks/check";
+import { environmentChanges, renderChanges, type EnvironmentChanges } from "../views/changes";
 import { configDirOf, processOutput, reportFindings, runCommand, type Output } from "./runner";
 import { outputFolder } from "./synth";
 
@@ -22,26 +23,37 @@ export function validateCommand(io: Output = processOutput): Command {
     .option("-a, --all", "every environment (the default)")
     .option(
       "--against <ref|folder>",
-      "also report changes since a git revision or config folder that would lose data",
+      "also report changes since a git revision or config folder that would lose data, and list the Terraform resources each environment adds, changes and removes",
     )
     .option("--json", "print one JSON document on stdout")
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json\n  $ lakestack validate --against origin/main",
+      "\nExamples:\n  $ lakestack validate --env dev\n  $ lakestack validate --all --json\n  $ lakestack validate --against origin/main   # also: what each environment's Terraform gains and loses",
     )
     .action((opts: ValidateOptions, command: Command) =>
       runCommand(io, { json: opts.json }, () => {
         const configDir = configDirOf(command, opts.config);
         const names = opts.env ? [opts.env] : undefined;
         const environments = loadEnvironments(configDir, names);
-        const findings: Diagnostic[] = checkEnvironments(environments, outputFolder(), buildArtifacts());
-        if (opts.against)
-          findings.push(...compareAgainst(loadBaseline(opts.against, configDir, names), environments));
+        const artifacts = buildArtifacts();
+        const checked = checkEnvironmentDocuments(environments, outputFolder(), artifacts);
+        const findings: Diagnostic[] = checked.findings;
+        let changes: EnvironmentChanges[] | undefined;
+        if (opts.against) {
+          const baseline = loadBaseline(opts.against, configDir, names);
+          findings.push(...compareAgainst(baseline, environments));
+          // What the change does to each environment's Terraform: shown even when a finding fails it.
+          changes = environmentChanges(
+            terraformDocuments(baseline, outputFolder(), artifacts),
+            checked.documents,
+          );
+          if (!opts.json) io.out(renderChanges(opts.against, changes));
+        }
         if (findings.some(isError)) throw new ConfigError(findings);
         const valid = environments.map((e) => e.name);
         if (opts.json)
-          io.out(JSON.stringify({ ok: true, environments: valid, diagnostics: findings }, null, 2));
+          io.out(JSON.stringify({ ok: true, environments: valid, diagnostics: findings, changes }, null, 2));
         reportFindings(io, findings);
         if (!opts.json) io.out(`valid: ${valid.join(", ")}`);
       }),

@@ -16,6 +16,7 @@ import {
   type DirectoryKind,
 } from "../databricks-api/identity";
 import type { Environment } from "../loader/load";
+import { principalKind, type PrincipalKind } from "../loader/schema";
 
 export type CheckStatus = "ok" | "missing" | "unknown";
 
@@ -55,39 +56,16 @@ function neededMetastorePrivileges(environment: Environment): string[] {
     "CREATE_SERVICE_CREDENTIAL",
     "CREATE_STORAGE_CREDENTIAL",
     ...(sharing.enabled ? ["CREATE_SHARE"] : []),
-    ...(sharing.enabled && entries(sharing.recipients).length > 0 ? ["CREATE_RECIPIENT"] : []),
+    ...(sharing.enabled && Object.keys(sharing.recipients).length > 0 ? ["CREATE_RECIPIENT"] : []),
   ];
 }
 
-type Named<T> = readonly T[] | Readonly<Record<string, T>> | undefined;
-
-/** The entries of a named list, whether the config holds it as a list or as a map keyed by name. */
-function entries<T>(named: Named<T>): T[] {
-  if (!named) return [];
-  return Array.isArray(named) ? [...named] : Object.values(named as Record<string, T>);
-}
-
-/** Entries with their names: a list's entries name themselves by `key`. */
-function keyed<T extends { key?: string }>(named: Named<T>): Array<[string, T]> {
-  if (!named) return [];
-  return Array.isArray(named)
-    ? named.map((entry: T, index: number): [string, T] => [entry.key ?? String(index), entry])
-    : Object.entries(named as Record<string, T>);
-}
-
-interface PermissionLike {
-  readonly group?: string;
-  readonly user?: string;
-  readonly service_principal?: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A grant's principal as Databricks reads it: an application id, an e-mail, else a group name. */
-function kindOf(principal: string): DirectoryKind {
-  if (UUID.test(principal)) return "ServicePrincipals";
-  return principal.includes("@") ? "Users" : "Groups";
-}
+/** Directory kinds by the principal kinds the config resolves (loader/schema.ts `principalKind`). */
+const DIRECTORY: Record<PrincipalKind, DirectoryKind> = {
+  group: "Groups",
+  user: "Users",
+  service_principal: "ServicePrincipals",
+};
 
 /** Every principal the config names, with the keys that name it. */
 function namedPrincipals(environment: Environment): Map<string, { kind: DirectoryKind; where: Set<string> }> {
@@ -99,24 +77,20 @@ function namedPrincipals(environment: Environment): Map<string, { kind: Director
     found.set(name, entry);
   };
   for (const key of ["catalog_grants", "schema_grants"] as const) {
-    for (const grant of entries(config.unity_catalog[key])) {
-      add(grant.principal, kindOf(grant.principal), `unity_catalog.${key}`);
+    for (const principal of Object.keys(config.unity_catalog[key])) {
+      add(principal, DIRECTORY[principalKind(principal)], `unity_catalog.${key}`);
     }
   }
-  const permissions: Array<[string, Named<PermissionLike>]> = [
+  const permissions: Array<[string, Readonly<Record<string, { readonly kind: PrincipalKind }>>]> = [
     ["pipeline.permissions", config.pipeline.permissions],
     ["warehouse.permissions", config.warehouse.permissions],
-    ...keyed(config.jobs).map(([key, job]): [string, Named<PermissionLike>] => [
+    ...Object.entries(config.jobs).map(([key, job]): [string, Record<string, { kind: PrincipalKind }>] => [
       `jobs.${key}.permissions`,
       job.permissions,
     ]),
   ];
-  for (const [where, list] of permissions) {
-    for (const p of entries(list)) {
-      if (p.group) add(p.group, "Groups", where);
-      if (p.user) add(p.user, "Users", where);
-      if (p.service_principal) add(p.service_principal, "ServicePrincipals", where);
-    }
+  for (const [where, map] of permissions) {
+    for (const [principal, p] of Object.entries(map)) add(principal, DIRECTORY[p.kind], where);
   }
   const runAs = config.databricks.run_as;
   if (runAs?.service_principal) add(runAs.service_principal, "ServicePrincipals", "databricks.run_as");
@@ -327,9 +301,10 @@ function readCheck(environment: Environment, me: Caller): Check {
     return { status: "ok", subject, detail: "you are the run-as identity, which owns them" };
   }
   for (const key of ["catalog_grants", "schema_grants"] as const) {
-    const grant = entries(uc[key]).find((g) => mine.has(g.principal) && g.privileges.includes("SELECT"));
-    if (grant)
-      return { status: "ok", subject, detail: `unity_catalog.${key} gives it to ${grant.principal}` };
+    const grant = Object.entries(uc[key]).find(
+      ([principal, g]) => mine.has(principal) && g.privileges.includes("SELECT"),
+    );
+    if (grant) return { status: "ok", subject, detail: `unity_catalog.${key} gives it to ${grant[0]}` };
   }
   return {
     status: "missing",

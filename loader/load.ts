@@ -14,25 +14,36 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  Parser,
+  stringify,
   type Document,
   type Node,
 } from "yaml";
 import type { z } from "zod";
+import { REPO_ROOT } from "../paths";
 import { closest, ConfigError, dottedPath, type Diagnostic } from "./diagnostics";
 import { deriveNames, type ResourceNames } from "./naming";
-import { environmentSchema, type EnvironmentConfig } from "./schema";
+import { environmentSchema, namedMapInfo, type EnvironmentConfig, type NamedMapInfo } from "./schema";
+import { checkWorkloads, readWorkloads, type Workloads } from "./workloads";
+import { explainSyntaxErrors } from "./yaml-errors";
 
 export const BASE_FILE = "base.yaml";
 export const MAX_FILE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 32;
 export const MAX_ALIASES = 64;
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 export interface Position {
   readonly file: string;
   readonly line: number;
   readonly col: number;
+}
+
+/** A YAML comment: committed like any value, so the secrets rule reads it too. */
+export interface YamlComment extends Position {
+  /** The comment's text, `#` included. */
+  readonly text: string;
 }
 
 export interface Environment {
@@ -44,6 +55,19 @@ export interface Environment {
   readonly names: ResourceNames;
   /** Where a YAML field is set (the environment file wins over base.yaml). */
   readonly locate: (path: readonly PropertyKey[]) => Position;
+  /** Where the key at the end of a path is written, e.g. a job's name (`locate` gives its value). */
+  readonly locateKey: (path: readonly PropertyKey[]) => Position;
+  /** Whether a YAML file sets the path (rather than a default applying). */
+  readonly isSet: (path: readonly PropertyKey[]) => boolean;
+  /** The notebooks and SQL files the config may name. */
+  readonly workloads: Workloads;
+  /** The comments of base.yaml and the environment file. */
+  readonly comments: readonly YamlComment[];
+}
+
+export interface LoadOptions {
+  /** The folder holding notebooks/ and sql/. @default the lakestack repository */
+  readonly workloadsRoot?: string;
 }
 
 /** Environment names in a config folder: every `*.yaml` but base.yaml, sorted. */
@@ -67,10 +91,14 @@ export function environmentNames(configDir: string): string[] {
 }
 
 /** Loads the named environments (all when none named); throws one ConfigError listing every problem. */
-export function loadEnvironments(configDir: string, names?: readonly string[]): Environment[] {
+export function loadEnvironments(
+  configDir: string,
+  names?: readonly string[],
+  options: LoadOptions = {},
+): Environment[] {
   const all = environmentNames(configDir);
   const wanted = names && names.length > 0 ? names : all;
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = misnamedFiles(configDir);
   for (const name of wanted) {
     if (!all.includes(name)) {
       const hint = closest(name, all);
@@ -87,9 +115,10 @@ export function loadEnvironments(configDir: string, names?: readonly string[]): 
   }
   const base = readYamlFile(join(configDir, BASE_FILE), { optional: true });
   diagnostics.push(...base.diagnostics);
+  const workloads = readWorkloads(options.workloadsRoot ?? REPO_ROOT);
   const environments: Environment[] = [];
   for (const name of wanted) {
-    const result = loadOne(configDir, name, base);
+    const result = loadOne(configDir, name, base, workloads);
     if ("diagnostics" in result) diagnostics.push(...result.diagnostics);
     else environments.push(result.environment);
   }
@@ -97,10 +126,24 @@ export function loadEnvironments(configDir: string, names?: readonly string[]): 
   return environments;
 }
 
+/** `.yml` files would be ignored silently: say to rename them instead. */
+function misnamedFiles(configDir: string): Diagnostic[] {
+  return readdirSync(configDir)
+    .filter((f) => f.endsWith(".yml"))
+    .sort()
+    .map((f) =>
+      at(
+        { file: relative(process.cwd(), join(configDir, f)) || f, line: 1, col: 1 },
+        `lakestack reads .yaml files only: rename ${f} to ${f.slice(0, -".yml".length)}.yaml`,
+      ),
+    );
+}
+
 function loadOne(
   configDir: string,
   name: string,
   base: ParsedFile,
+  workloads: Workloads,
 ): { environment: Environment } | { diagnostics: Diagnostic[] } {
   const file = readYamlFile(join(configDir, `${name}.yaml`));
   if (!ENVIRONMENT_NAME.test(name)) {
@@ -118,7 +161,15 @@ function loadOne(
   const merged = mergeConfig(base.value, file.value);
   const ownerOf = (path: readonly PropertyKey[]): ParsedFile =>
     decidedByFile(file, path) || !base.has(path) ? file : base;
-  const locate = (path: readonly PropertyKey[]): Position => ownerOf(path).position(path);
+  const locateKey = (path: readonly PropertyKey[]): Position =>
+    ownerOf(path).position(path.slice(0, -1), String(path.at(-1)));
+  /** Where a path is set; unset, where its nearest set ancestor is (a default applies there). */
+  const locate = (path: readonly PropertyKey[]): Position => {
+    for (let p = path; p.length > 0; p = p.slice(0, -1)) {
+      if (ownerOf(p).has(p)) return entryPosition(ownerOf(p), p);
+    }
+    return ownerOf(path).position([]);
+  };
 
   const parsed = environmentSchema.safeParse(merged);
   if (!parsed.success) {
@@ -127,10 +178,29 @@ function loadOne(
     };
   }
   const { names, issues } = deriveNames(name, parsed.data);
-  if (issues.length > 0) {
-    return { diagnostics: issues.map((i) => at(locate(i.path), i.message, dottedPath(i.path))) };
+  const problems = [...issues, ...checkWorkloads(parsed.data, workloads)];
+  if (problems.length > 0) {
+    return {
+      diagnostics: problems.map((i) => {
+        const where = i.atKey ? locateKey(i.path) : locate(i.path);
+        return at(where, i.message, dottedPath(i.path));
+      }),
+    };
   }
-  return { environment: { name, file: file.displayPath, config: parsed.data, names, locate } };
+  const comments = [...base.comments, ...file.comments];
+  return {
+    environment: {
+      name,
+      file: file.displayPath,
+      config: parsed.data,
+      names,
+      locate,
+      locateKey,
+      isSet: (path) => path.length > 0 && ownerOf(path).has(path),
+      workloads,
+      comments,
+    },
+  };
 }
 
 /**
@@ -159,6 +229,18 @@ export interface ParsedFile {
   readonly has: (path: readonly PropertyKey[]) => boolean;
   /** Position of the path, or of its nearest ancestor the file has. */
   readonly position: (path: readonly PropertyKey[], key?: string) => Position;
+  /** The scalar at a path as written (e.g. `012345678901`), with where its text starts, if the file sets one. */
+  readonly scalar: (path: readonly PropertyKey[]) => WrittenScalar | undefined;
+  readonly comments: readonly YamlComment[];
+}
+
+interface WrittenScalar {
+  /** The source text, quotes included. */
+  readonly source: string;
+  /** Where the value's characters start: after an opening quote. */
+  readonly start: Position;
+  /** Whether a character offset into the value is the same offset into the source line. */
+  readonly verbatim: boolean;
 }
 
 export function readYamlFile(path: string, options: { optional?: boolean } = {}): ParsedFile {
@@ -169,6 +251,8 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
     diagnostics,
     has: () => false,
     position: () => ({ file: displayPath, line: 1, col: 1 }),
+    scalar: () => undefined,
+    comments: [],
   });
   const start = { file: displayPath, line: 1, col: 1 };
 
@@ -194,27 +278,61 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
 
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const posAt = (offset: number): Position => ({ file: displayPath, ...lineCounter.linePos(offset) });
-  const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) =>
-    at(posAt(e.pos[0]), yamlMessage(e.code, e.message)),
-  );
-  diagnostics.push(...checkKeys(doc, posAt));
+  const diagnostics: Diagnostic[] = [
+    ...explainSyntaxErrors(source, doc.errors, lineCounter).map((p) =>
+      at({ file: displayPath, line: p.line, col: p.col }, p.message),
+    ),
+    ...doc.warnings.map((e) => at(posAt(e.pos[0]), `YAML: ${e.message.split("\n")[0]}`)),
+  ];
+  if (doc.errors.length === 0) diagnostics.push(...checkKeys(doc, posAt));
 
   const position = (path: readonly PropertyKey[], key?: string): Position =>
     posAt(locateNode(doc, path, key) ?? 0);
   const has = (path: readonly PropertyKey[]) => path.length === 0 || doc.hasIn(path as unknown[]);
+  const scalar = (path: readonly PropertyKey[]): WrittenScalar | undefined => {
+    const node = path.length === 0 ? undefined : doc.getIn(path as unknown[], true);
+    if (!isScalar(node) || !node.range) return undefined;
+    const written = source.slice(node.range[0], node.range[1]);
+    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    const inner = quoted ? written.slice(1, -1) : written;
+    return {
+      source: written,
+      start: posAt(node.range[0] + (quoted ? 1 : 0)),
+      verbatim: (node.type === "PLAIN" || quoted) && inner === String(node.value) && !written.includes("\n"),
+    };
+  };
+  const comments = commentsOf(source, posAt);
+  const parsed = { has, position, scalar, comments };
 
-  if (diagnostics.length > 0) return { ...empty(diagnostics), has, position };
+  if (diagnostics.length > 0) return { ...empty(diagnostics), ...parsed };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ...empty([at(start, `cannot expand aliases: ${message}`)]), has, position };
+    return { ...empty([at(start, `cannot expand aliases: ${message}`)]), ...parsed };
   }
   if (typeof value !== "object" || Array.isArray(value)) {
-    return { ...empty([at(start, "the file must be a mapping of keys to values")]), has, position };
+    return { ...empty([at(start, "the file must be a mapping of keys to values")]), ...parsed };
   }
-  return { displayPath, value: value as Record<string, unknown>, diagnostics: [], has, position };
+  return { displayPath, value: value as Record<string, unknown>, diagnostics: [], ...parsed };
+}
+
+/** Every comment in the source, with its position, read from the parser's token stream. */
+function commentsOf(source: string, posAt: (offset: number) => Position): YamlComment[] {
+  const found: YamlComment[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const token = node as { type?: unknown; offset?: unknown; source?: unknown };
+    if (token.type === "comment" && typeof token.offset === "number" && typeof token.source === "string") {
+      found.push({ ...posAt(token.offset), text: token.source });
+      return;
+    }
+    Object.values(node).forEach(visit);
+  };
+  for (const token of new Parser().parse(source)) visit(token);
+  return found.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /**
@@ -309,12 +427,6 @@ function locateNode(doc: Document, path: readonly PropertyKey[], key?: string): 
   }
 }
 
-function yamlMessage(code: string, message: string): string {
-  const first = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  if (code === "DUPLICATE_KEY") return "duplicate key: each key may appear once in a mapping";
-  return `YAML: ${first}`;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Merging base + environment
 
@@ -342,6 +454,17 @@ export function mergeConfig(base: unknown, override: unknown): Record<string, un
 // ---------------------------------------------------------------------------------------------------
 // Turning schema issues into diagnostics
 
+/**
+ * Where a path is in one file: a named entry (a job, a recipient) where its name is written, anything
+ * else where its value starts; a path the file does not set, where its nearest ancestor the file sets is.
+ */
+function entryPosition(owner: ParsedFile, path: readonly PropertyKey[]): Position {
+  let p = path;
+  while (p.length > 0 && !owner.has(p)) p = p.slice(0, -1);
+  const named = p.length > 0 && schemaAt(environmentSchema, p.slice(0, -1))?.named;
+  return named ? owner.position(p.slice(0, -1), String(p.at(-1))) : owner.position(p);
+}
+
 function describeIssue(
   issue: z.core.$ZodIssue,
   merged: unknown,
@@ -352,6 +475,9 @@ function describeIssue(
   const path = issue.path as PropertyKey[];
   const received = valueAt(merged, path);
   const got = received === undefined ? "" : ` (got ${show(received)})`;
+  const field = dottedPath(path);
+  /** Where the key at the end of the path is written (for problems with a name rather than its entry). */
+  const atKey = () => ownerOf(path).position(path.slice(0, -1), String(path.at(-1)));
 
   if (issue.code === "unrecognized_keys") {
     const allowed = keysAt(environmentSchema, path);
@@ -366,14 +492,42 @@ function describeIssue(
       return at(owner.position(path, key), `unknown key '${key}'${suggestion}`, dottedPath([...path, key]));
     });
   }
-  const where = ownerOf(path).position(path);
-  const field = dottedPath(path);
+  if (issue.code === "invalid_union") {
+    // The branch of the value's own type says what is wrong; if no branch took the type, list the types.
+    const own = issue.errors.find((b) => b.length > 0 && b.every((i) => i.code !== "invalid_type"));
+    if (own) {
+      return own.flatMap((i) =>
+        describeIssue({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue, merged, file, base, ownerOf),
+      );
+    }
+    const types = issue.errors.flatMap((b) =>
+      b.flatMap((i) => (i.code === "invalid_type" ? [i.expected] : [])),
+    );
+    return [
+      at(entryPosition(ownerOf(path), path), `expected ${[...new Set(types)].join(" or ")}${got}`, field),
+    ];
+  }
+  if (issue.code === "invalid_key") {
+    const why =
+      issue.issues.map((i) => i.message).find((m) => !m.startsWith("Invalid")) ?? "is not a valid name";
+    return [at(atKey(), `'${String(path.at(-1))}': ${why}`, field)];
+  }
+  const owner = ownerOf(path);
+  let where = entryPosition(owner, path);
+  const params = (issue as { params?: { offset?: number; atKey?: boolean; showValue?: boolean } }).params;
+  if (params?.atKey) where = atKey();
+  if (params?.offset !== undefined) {
+    // Point inside the string at the character at fault, when the YAML spells the value as written.
+    const written = owner.scalar(path);
+    if (written?.verbatim) where = { ...written.start, col: written.start.col + params.offset };
+  }
   switch (issue.code) {
-    case "invalid_type":
+    case "invalid_type": {
       if (received === undefined) {
         return [at(where, `is required: add it to ${file.displayPath} or ${base.displayPath}`, field)];
       }
-      return [at(where, `expected ${issue.expected}${got}`, field)];
+      return [at(where, wrongType(issue.expected, received, path, owner), field)];
+    }
     case "invalid_value": {
       const options = issue.values.map((v) => JSON.stringify(v));
       const hint = typeof received === "string" ? closest(received, issue.values.map(String)) : undefined;
@@ -386,12 +540,62 @@ function describeIssue(
       ];
     }
     case "too_small":
+      if (!issue.message.startsWith("Too small")) return [at(where, `${issue.message}${got}`, field)];
       return [at(where, `${bound("at least", issue.minimum, issue.origin)}${got}`, field)];
     case "too_big":
       return [at(where, `${bound("at most", issue.maximum, issue.origin)}${got}`, field)];
-    default:
-      return [at(where, `${issue.message}${typeof received === "object" ? "" : got}`, field)];
+    default: {
+      // Format checks show the value they refused; lakestack's own checks show it when they ask to.
+      const show = issue.code === "custom" ? params?.showValue === true : typeof received !== "object";
+      return [at(where, `${issue.message}${show ? got : ""}`, field)];
+    }
   }
+}
+
+/** What a value of the wrong type is, and what to write instead. */
+function wrongType(
+  expected: string,
+  received: unknown,
+  path: readonly PropertyKey[],
+  owner: ParsedFile,
+): string {
+  const got = ` (got ${show(received)})`;
+  const shape = schemaAt(environmentSchema, path);
+  if (shape?.named && Array.isArray(received)) return listToMap(shape.named, received);
+  if (received === null && schemaAt(environmentSchema, path.slice(0, -1))?.named) {
+    return `has no fields; an entry needs them, and to switch off the one base.yaml defines write '${String(path.at(-1))}: { enabled: false }'`;
+  }
+  if (expected === "string" && (typeof received === "number" || typeof received === "boolean")) {
+    const written = owner.scalar(path)?.source ?? String(received);
+    if (typeof received === "number" && /^[+-]?0\d/.test(written)) {
+      return `YAML reads ${written} as the number ${received}, dropping the leading zero: quote it, "${written}"`;
+    }
+    return `expected text, got the ${typeof received} ${written}: quote it, "${written}"`;
+  }
+  if ((expected === "object" || expected === "record") && typeof received === "string") {
+    const colon = /^([A-Za-z_][\w.-]*):(\S.*)$/.exec(received);
+    if (colon)
+      return `expected keys under it, got the text "${received}": missing space after ':'? write '${colon[1]}: ${colon[2]}' on its own line below`;
+  }
+  const noun = expected === "record" ? "a map" : expected === "object" ? "a map of keys" : expected;
+  return `expected ${noun}${got}`;
+}
+
+/** The old list shape of a map of named entries, with the new form of its first entry. */
+function listToMap(info: NamedMapInfo, items: readonly unknown[]): string {
+  const first = items.find(
+    (i): i is Record<string, unknown> => typeof i === "object" && i !== null && !Array.isArray(i),
+  );
+  const field = info.listKeys.find((k) => typeof first?.[k] === "string");
+  const prefix = `a map keyed by ${info.keyedBy} now, not a list`;
+  if (!first) return `${prefix}: write each ${info.entry} as '<name>: { … }'`;
+  const name = field ? String(first[field]) : `my-${info.entry.replace(/\W+/g, "-")}`;
+  const rest = Object.fromEntries(Object.entries(first).filter(([k]) => k !== field));
+  const flow = stringify(rest, { collectionStyle: "flow", lineWidth: 0 }).trim();
+  const was = field ? `'- ${field}: ${name}'` : `'- ${Object.keys(first)[0]}: …'`;
+  const entry =
+    flow.length <= 60 ? `'${name}: ${flow}'` : `'${name}:' with its other fields indented under it`;
+  return `${prefix}: write ${entry} in place of ${was}${field ? "" : ` (${name}: a name you choose)`}`;
 }
 
 function bound(word: string, limit: unknown, origin: string): string {
@@ -414,27 +618,49 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+type SchemaNode = { _zod: { def: Record<string, unknown> } };
+
+/** A schema node without its defaults, optionals and pipes, and whether any layer is a map of named entries. */
+function unwrap(schema: unknown): { node: SchemaNode; named?: NamedMapInfo } {
+  let node = schema as SchemaNode;
+  let named = namedMapInfo(node);
+  for (;;) {
+    const def = node._zod.def;
+    if (["optional", "default", "nullable", "prefault", "readonly", "catch"].includes(def.type as string)) {
+      node = def.innerType as SchemaNode;
+    } else if (def.type === "pipe") node = def.in as SchemaNode;
+    else break;
+    named ??= namedMapInfo(node);
+  }
+  return { node, named };
+}
+
+/** The schema at a YAML path, unwrapped. */
+function schemaAt(
+  schema: z.ZodType,
+  path: readonly PropertyKey[],
+): { node: SchemaNode; named?: NamedMapInfo } | undefined {
+  let current = unwrap(schema);
+  for (const key of path) {
+    const def = current.node._zod.def;
+    const next =
+      def.type === "object"
+        ? (def.shape as Record<string, unknown>)[String(key)]
+        : def.type === "array"
+          ? def.element
+          : def.type === "record"
+            ? def.valueType
+            : undefined;
+    if (next === undefined) return undefined;
+    current = unwrap(next);
+  }
+  return current;
+}
+
 /** The keys the schema allows at a path, for "did you mean" suggestions. */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let node: unknown = schema;
-  for (const key of [...path, undefined]) {
-    // Unwrap defaults, optionals and pipes down to the structural schema.
-    for (;;) {
-      const def = (node as { _zod: { def: Record<string, unknown> } })._zod.def;
-      if (["optional", "default", "nullable", "prefault", "readonly", "catch"].includes(def.type as string)) {
-        node = def.innerType;
-      } else if (def.type === "pipe") node = def.in;
-      else break;
-    }
-    const def = (node as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (key === undefined) return def.type === "object" ? Object.keys(def.shape as object) : [];
-    if (def.type === "object") node = (def.shape as Record<string, unknown>)[String(key)];
-    else if (def.type === "array") node = def.element;
-    else if (def.type === "record") node = def.valueType;
-    else return [];
-    if (node === undefined) return [];
-  }
-  return [];
+  const def = schemaAt(schema, path)?.node._zod.def;
+  return def?.type === "object" ? Object.keys(def.shape as object) : [];
 }
 
 function at(position: Position, message: string, path = ""): Diagnostic {

@@ -43,6 +43,8 @@ export interface ResourceNames {
 export interface NamingIssue {
   readonly path: readonly PropertyKey[];
   readonly message: string;
+  /** The issue is about the key at the end of the path (a job's name), not its value. */
+  readonly atKey?: boolean;
 }
 
 interface Rule {
@@ -100,7 +102,7 @@ export function deriveNames(
   const issues: NamingIssue[] = [];
 
   /** Names come from an override field when set, else from the project name. */
-  const name = (rule: Rule, value: string, override?: readonly PropertyKey[]): string => {
+  const name = (rule: Rule, value: string, override?: readonly PropertyKey[], atKey = false): string => {
     const problem = rule.check(value);
     if (problem) {
       const fix = override
@@ -109,6 +111,7 @@ export function deriveNames(
       issues.push({
         path: override ?? ["project"],
         message: `${rule.what} name '${value}' ${problem}: ${fix}`,
+        atKey: Boolean(override) && atKey,
       });
     }
     return value;
@@ -167,8 +170,8 @@ export function deriveNames(
     workspaceDir: `/Shared/lakestack/${prefix}`,
     job: (key) => `${prefix}-${key}`,
   };
-  config.jobs.forEach((job, i) =>
-    name({ ...DATABRICKS_NAME, what: "Job" }, names.job(job.key), ["jobs", i, "key"]),
-  );
+  for (const key of Object.keys(config.jobs)) {
+    name({ ...DATABRICKS_NAME, what: "Job" }, names.job(key), ["jobs", key], true);
+  }
   return { names, issues };
 }

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { quartzProblem } from "./quartz";
+import { regionProblem, timeZoneProblem, UUID, workspaceHostProblem } from "./values";
 
 /** Terraform evaluates JSON strings as templates: a YAML value must not carry `${…}` or `%{…}`. */
 const TEMPLATE_SEQUENCE = /[$%]\{/;
@@ -23,10 +24,14 @@ export function text() {
     .string()
     .refine((value) => !TEMPLATE_SEQUENCE.test(value), {
       message: "must not contain '${' or '%{': Terraform would evaluate it as an expression",
+      abort: true,
+      params: { showValue: true },
     })
     .refine((value) => !TOKEN_MARKER.test(value), {
       message:
         "must not contain a cdktf token marker ('#{TfToken[' or '&{TfToken['): synthesis would read it as a reference",
+      abort: true,
+      params: { showValue: true },
     });
 }
 
@@ -37,7 +42,8 @@ const unityCatalogName = () =>
     /^[a-z_][a-z0-9_]{0,254}$/,
     "must be a Unity Catalog identifier: lowercase letters, digits and underscores, not starting with a digit",
   );
-const email = () => pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address");
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const email = () => pattern(EMAIL, "must be an e-mail address");
 const cidr = () =>
   pattern(
     /^(\d{1,3}\.){3}\d{1,3}(\/(3[0-2]|[12]?\d))?$/,
@@ -55,25 +61,117 @@ const tagMap = () =>
 const principal = () =>
   text().min(1).max(255).describe("A group name, user e-mail or service principal application id.");
 
-const permission = <L extends readonly [string, ...string[]]>(levels: L) =>
-  z
-    .strictObject({
-      group: principal().optional().describe("Workspace group name."),
-      user: email().optional().describe("User e-mail."),
-      service_principal: principal().optional().describe("Service principal application id."),
-      level: z.enum(levels).describe("What the principal may do."),
-    })
-    .superRefine((p, ctx) => {
-      const who = [p.group, p.user, p.service_principal].filter((x) => x !== undefined).length;
-      if (who !== 1) {
-        ctx.addIssue({ code: "custom", message: "name exactly one of group, user or service_principal" });
-      }
-    });
+// ---------------------------------------------------------------------------------------------------
+// Named entries: maps keyed by name, merged by key across base.yaml and the environment file
 
-const grant = z.strictObject({
-  principal: principal(),
-  privileges: z.array(pattern(/^[A-Z_]+$/, "privileges are upper-case, e.g. USE_CATALOG")).min(1),
-});
+/** What a map of named entries holds, for messages about its shape (the loader explains the old list shape). */
+export interface NamedMapInfo {
+  /** One entry, e.g. `job`. */
+  readonly entry: string;
+  /** What the key is, e.g. `its name`. */
+  readonly keyedBy: string;
+  /** The field that named an entry when these were lists (e.g. `key`), tried in order. */
+  readonly listKeys: readonly string[];
+}
+
+const NAMED_MAPS = new WeakMap<object, NamedMapInfo>();
+
+/** The named-map description of a schema node, when it is one. */
+export function namedMapInfo(schema: unknown): NamedMapInfo | undefined {
+  return typeof schema === "object" && schema !== null ? NAMED_MAPS.get(schema) : undefined;
+}
+
+/** Every named entry has it: the one way to drop an entry another file defines. */
+const enabled = () =>
+  z
+    .boolean()
+    .default(true)
+    .describe("false switches off an entry base.yaml defines; leaving an entry out never drops it.");
+
+/**
+ * A map of named entries: the key names the entry (and becomes part of its Terraform address), files
+ * merge entry by entry, and `enabled: false` drops one. `check` sees the map before disabled entries go.
+ */
+function namedMap<K extends z.ZodType<string>, V extends z.ZodType<{ enabled: boolean }>>(
+  key: K,
+  entry: V,
+  info: NamedMapInfo,
+  check?: (map: Record<string, z.output<V>>, ctx: z.RefinementCtx) => void,
+) {
+  const record = check ? z.record(key, entry).superRefine(check) : z.record(key, entry);
+  NAMED_MAPS.set(record, info);
+  return record.transform(
+    (map) =>
+      Object.fromEntries(Object.entries(map).filter(([, value]) => value.enabled)) as Record<
+        string,
+        z.output<V>
+      >,
+  );
+}
+
+export const PRINCIPAL_KINDS = ["group", "user", "service_principal"] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+/**
+ * What a permission's key names, unless `kind` says: an e-mail is a user, a UUID a service principal's
+ * application id, anything else a group.
+ */
+export function principalKind(name: string, explicit?: PrincipalKind): PrincipalKind {
+  return explicit ?? (name.includes("@") ? "user" : UUID.test(name) ? "service_principal" : "group");
+}
+
+const permissionMap = <L extends readonly [string, ...string[]]>(levels: L) =>
+  namedMap(
+    principal(),
+    z.strictObject({
+      level: z.enum(levels).describe("What the principal may do."),
+      kind: z
+        .enum(PRINCIPAL_KINDS)
+        .optional()
+        .describe(
+          "What the key names. Default: an e-mail is a user, a UUID a service principal's application id, anything else a group.",
+        ),
+      enabled: enabled(),
+    }),
+    { entry: "permission", keyedBy: "its principal", listKeys: ["group", "user", "service_principal"] },
+    (map, ctx) => {
+      for (const [name, entry] of Object.entries(map)) {
+        const kind = principalKind(name, entry.kind);
+        if (kind === "user" && !EMAIL.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `'${name}' is not a user's e-mail address`,
+            params: { atKey: true },
+          });
+        } else if (kind === "service_principal" && !UUID.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `'${name}' is not a service principal's application id (a UUID such as 6f2c1e94-3a7b-4c1d-9e8f-2b5a7c9d0e13)`,
+            params: { atKey: true },
+          });
+        }
+      }
+    },
+  ).transform((map) =>
+    Object.fromEntries(
+      Object.entries(map).map(([name, entry]) => [name, { ...entry, kind: principalKind(name, entry.kind) }]),
+    ),
+  );
+
+const grantMap = () =>
+  namedMap(
+    principal(),
+    z.strictObject({
+      privileges: z
+        .array(pattern(/^[A-Z_]+$/, "privileges are upper-case, e.g. USE_CATALOG"))
+        .min(1)
+        .describe("Privileges the principal gets, e.g. [USE_CATALOG, SELECT]."),
+      enabled: enabled(),
+    }),
+    { entry: "grant", keyedBy: "its principal", listKeys: ["principal"] },
+  );
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -82,8 +180,6 @@ const LOG_RETENTION_DAYS = [
 /** Per-shard write limits of a provisioned Kinesis stream. */
 export const SHARD_RECORDS_PER_SECOND = 1000;
 export const SHARD_BYTES_PER_SECOND = 1024 * 1024;
-
-export const NOTEBOOKS = ["device_max", "magnitude_heatmap"] as const;
 
 const stream = z
   .strictObject({
@@ -261,11 +357,17 @@ const quartzCron = () =>
   text()
     .superRefine((cron, ctx) => {
       const problem = quartzProblem(cron);
-      if (problem)
-        ctx.addIssue({ code: "custom", message: `not a Quartz cron Databricks accepts: ${problem.message}` });
+      if (problem) {
+        ctx.addIssue({
+          code: "custom",
+          message: `not a Quartz cron Databricks accepts: ${problem.message}`,
+          // The loader points at the field at fault inside the YAML string.
+          params: { offset: problem.offset, showValue: true },
+        });
+      }
     })
     .describe(
-      "Quartz cron: seconds minutes hours day-of-month month day-of-week [year], e.g. '0 0 7 * * ?'.",
+      "Quartz cron: seconds minutes hours day-of-month month day-of-week [year], e.g. '0 0/15 * * * ?'.",
     );
 
 /** Once a day, at 07:00 UTC: enough for a data-quality signal, and the warehouse wakes once. */
@@ -372,64 +474,246 @@ const unityCatalog = z.strictObject({
   schema: unityCatalogName()
     .default("seismograph")
     .describe("Schema the pipeline and jobs write their tables to."),
-  catalog_grants: z.array(grant).default([]).describe("Privileges on the catalog, by principal."),
-  schema_grants: z.array(grant).default([]).describe("Privileges on the schema, by principal."),
+  catalog_grants: grantMap()
+    .prefault({})
+    .describe(
+      "Privileges on the catalog, keyed by principal: `seismo-analysts: { privileges: [USE_CATALOG] }`.",
+    ),
+  schema_grants: grantMap().prefault({}).describe("Privileges on the schema, keyed by principal."),
   instance_profile: z
     .boolean()
     .default(false)
     .describe("Also create an instance profile for classic compute."),
 });
 
-const pipeline = z.strictObject({
-  channel: z
-    .enum(["CURRENT", "PREVIEW"])
-    .default("CURRENT")
-    .describe("Databricks runtime channel of the pipeline."),
-  starting_position: z
-    .enum(["latest", "trim_horizon"])
-    .default("trim_horizon")
-    .describe("Where a new pipeline starts reading: the oldest record kept, or only new ones."),
-  notifications: z.array(email()).default([]).describe("Who hears about failed updates."),
-  permissions: z
-    .array(permission(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"]))
-    .default([])
-    .describe("Who may view, run or manage the pipeline."),
-});
+/** A notebook in notebooks/ or a SQL file in sql/, by its file name without the extension. */
+const workloadName = (folder: string) =>
+  pattern(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
+    `the file's name in ${folder} without its extension: letters, digits, _ and -`,
+  );
+
+/** Values passed to notebooks, SQL files and pipelines: text, or a number or boolean written as text. */
+const settingValue = () =>
+  z.union([text().max(4096), z.number(), z.boolean()]).transform((value) => String(value));
+
+/** Names lakestack passes to every job task itself. */
+const RESERVED_PARAMETERS = ["catalog", "schema"];
+
+const parameterMap = () =>
+  z
+    .record(
+      pattern(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "parameter names are letters, digits and _"),
+      settingValue(),
+    )
+    .superRefine((map, ctx) => {
+      for (const name of Object.keys(map).filter((n) => RESERVED_PARAMETERS.includes(n))) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          params: { atKey: true },
+          message: `lakestack passes '${name}' to every task itself (the environment's ${name}); choose another name`,
+        });
+      }
+    });
+
+const pipeline = z
+  .strictObject({
+    channel: z
+      .enum(["CURRENT", "PREVIEW"])
+      .default("CURRENT")
+      .describe("Databricks runtime channel of the pipeline."),
+    starting_position: z
+      .enum(["latest", "trim_horizon"])
+      .default("trim_horizon")
+      .describe("Where a new pipeline starts reading: the oldest record kept, or only new ones."),
+    notifications: z.array(email()).default([]).describe("Who hears about failed updates."),
+    permissions: permissionMap(["CAN_VIEW", "CAN_RUN", "CAN_MANAGE"])
+      .prefault({})
+      .describe(
+        "Who may view, run or manage the pipeline, keyed by principal: `seismo-analysts: { level: CAN_VIEW }`.",
+      ),
+    libraries: namedMap(workloadName("notebooks/"), z.strictObject({ enabled: enabled() }), {
+      entry: "library",
+      keyedBy: "its notebook's name",
+      listKeys: ["notebook"],
+    })
+      .prefault({})
+      .describe(
+        "More notebooks of notebooks/ the pipeline runs beside its ingest notebook, keyed by notebook name: `quake_rollups: {}`. They read the ingest notebook's datasets (sensor, events) by name.",
+      ),
+    configuration: z
+      .record(
+        pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}$/, "configuration keys are letters, digits and _ . -"),
+        settingValue(),
+      )
+      .prefault({})
+      .describe("Settings every notebook of the pipeline reads with spark.conf.get(key)."),
+  })
+  .superRefine((p, ctx) => {
+    for (const key of Object.keys(p.configuration).filter((k) => k.startsWith("lakestack."))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["configuration", key],
+        params: { atKey: true },
+        message:
+          "keys starting with 'lakestack.' are lakestack's own (the ingest notebook's settings); choose another prefix",
+      });
+    }
+  });
+
+const taskKey = () =>
+  pattern(/^[a-z][a-z0-9_]{0,99}$/, "task names are lowercase letters, digits and _, starting with a letter");
+
+const TASK_KINDS = ["notebook", "sql_file", "pipeline_refresh"] as const;
 
 const jobTask = z
   .strictObject({
-    key: pattern(/^[a-z][a-z0-9_]{0,99}$/, "task keys are lowercase letters, digits and _").describe(
-      "The task's name within its job.",
-    ),
-    notebook: z.enum(NOTEBOOKS).optional().describe("A notebook shipped with lakestack."),
+    notebook: workloadName("notebooks/")
+      .optional()
+      .describe(
+        "Run this notebook of notebooks/ (`.py` or `.sql`, by name without the extension) on serverless compute.",
+      ),
+    sql_file: workloadName("sql/")
+      .optional()
+      .describe("Run this SQL file of sql/ (by name without `.sql`) on the environment's SQL warehouse."),
     pipeline_refresh: z
       .boolean()
       .optional()
-      .describe("Refresh the environment's pipeline (triggered pipelines only)."),
-    depends_on: z.array(text()).default([]).describe("Tasks of the same job that must finish first."),
-    max_retries: z.int().min(0).max(10).default(0),
-    timeout_seconds: z.int().min(0).default(0),
+      .describe("Refresh the environment's pipeline (triggered pipelines only: not in production)."),
+    parameters: parameterMap()
+      .prefault({})
+      .describe(
+        "Parameters of this task: widgets of its notebook, or :name markers of its SQL file. catalog and schema are always passed.",
+      ),
+    depends_on: z
+      .array(taskKey())
+      .default([])
+      .describe("Tasks of the same job that must succeed before this one starts."),
+    max_retries: z.int().min(0).max(10).default(0).describe("Times a failed run of the task is retried."),
+    timeout_seconds: z
+      .int()
+      .min(0)
+      .max(172800)
+      .default(0)
+      .describe("Seconds one run of the task may take before it is stopped; 0: no limit."),
+    enabled: enabled(),
   })
-  .refine((t) => (t.notebook === undefined) !== (t.pipeline_refresh !== true), {
-    message: "a task runs either a notebook or pipeline_refresh: true",
+  .superRefine((t, ctx) => {
+    const kinds = TASK_KINDS.filter((k) => (k === "pipeline_refresh" ? t[k] === true : t[k] !== undefined));
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: kinds.length > 1 ? [kinds[1]] : [],
+        message:
+          kinds.length > 1
+            ? `a task runs one thing: ${kinds.join(" or ")}, not both`
+            : "a task runs a notebook, a sql_file, or pipeline_refresh: true",
+      });
+    }
+  });
+
+/** Checks the tasks of one job: dependencies name enabled tasks of the same job, and run in no circle. */
+function checkTaskGraph(tasks: Record<string, z.output<typeof jobTask>>, ctx: z.RefinementCtx): void {
+  const live = Object.keys(tasks).filter((k) => tasks[k].enabled);
+  for (const key of live) {
+    tasks[key].depends_on.forEach((dependency, i) => {
+      const message =
+        dependency === key
+          ? "a task cannot depend on itself"
+          : !Object.hasOwn(tasks, dependency)
+            ? `no task '${dependency}' in this job (tasks: ${live.join(", ")})`
+            : !tasks[dependency].enabled
+              ? `task '${dependency}' is switched off (enabled: false)`
+              : undefined;
+      if (message) ctx.addIssue({ code: "custom", path: [key, "depends_on", i], message });
+    });
+  }
+  // Depth-first search; an edge back into the current path closes a cycle.
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const visit = (key: string): void => {
+    state.set(key, "visiting");
+    path.push(key);
+    tasks[key].depends_on.forEach((dependency, i) => {
+      if (dependency === key || !live.includes(dependency)) return;
+      if (state.get(dependency) === "visiting") {
+        const cycle = [...path.slice(path.indexOf(dependency)), dependency];
+        ctx.addIssue({
+          code: "custom",
+          path: [key, "depends_on", i],
+          message: `tasks depend on each other in a circle (${cycle.join(" → ")}), so none of them can start`,
+        });
+      } else if (!state.has(dependency)) visit(dependency);
+    });
+    path.pop();
+    state.set(key, "done");
+  };
+  for (const key of live) if (!state.has(key)) visit(key);
+}
+
+/** A folder of the data lake, relative to its root. */
+const lakeFolder = () =>
+  pattern(
+    /^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9_.=-][A-Za-z0-9_.=/-]*\/$/,
+    "a folder of the data lake relative to its root, ending in '/', e.g. raw/landing/",
+  ).refine((path) => !path.startsWith("curated/"), {
+    message: "curated/ holds the catalog's managed tables; watch a folder under raw/ or processed/",
+    params: { showValue: true },
   });
 
 const job = z
   .strictObject({
-    key: pattern(/^[a-z][a-z0-9_]{0,63}$/, "job keys are lowercase letters, digits and _").describe(
-      "The job's name; the Databricks job is <project>-<environment>-<key>.",
-    ),
-    tasks: z.array(jobTask).min(1),
+    tasks: namedMap(
+      taskKey(),
+      jobTask,
+      { entry: "task", keyedBy: "its name within the job", listKeys: ["key"] },
+      checkTaskGraph,
+    ).describe("The job's tasks, keyed by name: `chart: { notebook: device_max }`."),
     schedule: z
       .strictObject({
-        cron: pattern(/^\S+( \S+){5,6}$/, "a Quartz cron expression, e.g. '0 0/15 * * * ?'").describe(
-          "Quartz cron: seconds minutes hours day-of-month month day-of-week [year].",
-        ),
-        timezone: text().default("UTC").describe("IANA time zone the schedule runs in."),
+        cron: quartzCron(),
+        timezone: text()
+          .superRefine((zone, ctx) => {
+            const problem = timeZoneProblem(zone);
+            if (problem)
+              ctx.addIssue({
+                code: "custom",
+                message: problem,
+                params: { showValue: !problem.includes(`'${zone}'`) },
+              });
+          })
+          .default("UTC")
+          .describe("IANA time zone the schedule runs in, e.g. Europe/Berlin."),
         paused: z.boolean().default(false).describe("Always paused in development mode."),
       })
       .optional()
       .describe("When the job runs by itself. Default: only when started."),
+    file_arrival: z
+      .strictObject({
+        path: lakeFolder().describe("The folder of the data lake to watch, e.g. raw/landing/."),
+        min_time_between_triggers_seconds: z
+          .int()
+          .min(60)
+          .max(86400)
+          .optional()
+          .describe("Start a run at most this often. Default: Databricks' (60 s)."),
+        wait_after_last_change_seconds: z
+          .int()
+          .min(60)
+          .max(86400)
+          .optional()
+          .describe("Wait until no file has changed for this long, so a batch of files starts one run."),
+      })
+      .optional()
+      .describe(
+        "Run the job when files arrive in a folder of the data lake (instead of on a schedule); paused in development mode.",
+      ),
+    parameters: parameterMap()
+      .prefault({})
+      .describe(
+        "Job parameters: passed to every task, and changeable for one run. catalog and schema are reserved.",
+      ),
     on_failure: z.array(email()).default([]).describe("Who is e-mailed when a run fails."),
     max_concurrent_runs: z.int().min(1).max(1000).default(1).describe("Runs of the job allowed at once."),
     queue: z
@@ -437,31 +721,28 @@ const job = z
       .default(true)
       .describe("Queue a run that would exceed max_concurrent_runs instead of skipping it."),
     tags: tagMap().default({}).describe("Tags on the job (environment is always set)."),
-    permissions: z
-      .array(permission(["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]))
-      .default([])
-      .describe("Who may view, run or manage the job."),
+    permissions: permissionMap(["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"])
+      .prefault({})
+      .describe(
+        "Who may view, run or manage the job, keyed by principal: `seismo-engineers: { level: CAN_MANAGE_RUN }`.",
+      ),
+    enabled: enabled(),
   })
   .superRefine((j, ctx) => {
-    const keys = new Set(j.tasks.map((t) => t.key));
-    j.tasks.forEach((t, i) => {
-      if (j.tasks.findIndex((u) => u.key === t.key) !== i) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tasks", i, "key"],
-          message: `task key '${t.key}' is used twice`,
-        });
-      }
-      t.depends_on.forEach((d, k) => {
-        if (!keys.has(d)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["tasks", i, "depends_on", k],
-            message: `no task '${d}' in this job (tasks: ${[...keys].join(", ")})`,
-          });
-        }
+    if (Object.keys(j.tasks).length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tasks"],
+        message: "a job needs at least one task that is not switched off",
       });
-    });
+    }
+    if (j.schedule && j.file_arrival) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["file_arrival"],
+        message: "a job starts either on a schedule or on file arrival, not both: remove one",
+      });
+    }
   });
 
 /** Serverless SQL warehouse sizes, smallest first. */
@@ -493,10 +774,11 @@ const warehouse = z
     min_clusters: z.int().min(1).max(30).default(1).describe("Clusters kept while the warehouse runs."),
     max_clusters: z.int().min(1).max(30).default(1).describe("Clusters it may scale out to under load."),
     tags: tagMap().default({}).describe("Tags on the warehouse (project and environment are always set)."),
-    permissions: z
-      .array(permission(["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE"]))
-      .default([])
-      .describe("Who may use, monitor or manage the warehouse."),
+    permissions: permissionMap(["CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE"])
+      .prefault({})
+      .describe(
+        "Who may use, monitor or manage the warehouse, keyed by principal: `seismo-analysts: { level: CAN_USE }`.",
+      ),
   })
   .refine((w) => w.min_clusters <= w.max_clusters, {
     path: ["max_clusters"],
@@ -504,20 +786,16 @@ const warehouse = z
   });
 
 const shareObject = z.strictObject({
-  name: pattern(
-    /^[a-z_][a-z0-9_]*$/,
-    "a table or view of the environment's schema, e.g. global_stat",
-  ).describe("A table or view of the environment's schema."),
   type: z
     .enum(["TABLE", "STREAMING_TABLE", "MATERIALIZED_VIEW", "VIEW"])
     .default("TABLE")
     .describe("What the object is, as Unity Catalog calls it."),
   history: z.boolean().default(false).describe("Share the table history (time travel, streaming reads)."),
+  enabled: enabled(),
 });
 
 const recipient = z
   .strictObject({
-    name: unityCatalogName().describe("The recipient's name in Unity Catalog."),
     auth: z
       .enum(["token", "databricks"])
       .describe("token: open sharing with a credential file; databricks: D2D."),
@@ -532,7 +810,8 @@ const recipient = z
     )
       .optional()
       .describe("databricks recipients: the partner's global metastore id."),
-    comment: text().max(1024).optional(),
+    comment: text().max(1024).optional().describe("What the recipient is for, shown in Databricks."),
+    enabled: enabled(),
   })
   .superRefine((r, ctx) => {
     if (r.auth === "databricks" && r.metastore_id === undefined) {
@@ -558,28 +837,32 @@ const recipient = z
     }
   });
 
-const sharing = z
-  .strictObject({
-    enabled: z.boolean().default(false).describe("A Delta Sharing share of the schema, with its recipients."),
-    share: unityCatalogName().optional().describe("Share name. Default: <project>_<environment>."),
-    share_schema: z
-      .boolean()
-      .default(true)
-      .describe("Share the whole schema, so the first deploy works before the pipeline created any table."),
-    objects: z
-      .array(shareObject)
-      .default([])
-      .describe("Individual tables, once the pipeline has created them."),
-    recipients: z.array(recipient).default([]).describe("Who the share is shared with."),
+const sharing = z.strictObject({
+  enabled: z.boolean().default(false).describe("A Delta Sharing share of the schema, with its recipients."),
+  share: unityCatalogName().optional().describe("Share name. Default: <project>_<environment>."),
+  share_schema: z
+    .boolean()
+    .default(true)
+    .describe("Share the whole schema, so the first deploy works before the pipeline created any table."),
+  objects: namedMap(
+    pattern(/^[a-z_][a-z0-9_]*$/, "a table or view of the environment's schema, e.g. global_stat"),
+    shareObject,
+    { entry: "shared object", keyedBy: "its table or view name", listKeys: ["name"] },
+  )
+    .prefault({})
+    .describe(
+      "Individual tables and views of the schema, keyed by name, once the pipeline has created them.",
+    ),
+  recipients: namedMap(unityCatalogName(), recipient, {
+    entry: "recipient",
+    keyedBy: "its name in Unity Catalog",
+    listKeys: ["name"],
   })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.recipients.forEach((r, i) => {
-      if (seen.has(r.name))
-        ctx.addIssue({ code: "custom", path: ["recipients", i, "name"], message: "used twice" });
-      seen.add(r.name);
-    });
-  });
+    .prefault({})
+    .describe(
+      "Who the share is shared with, keyed by recipient name: `partner_research: { auth: token, … }`.",
+    ),
+});
 
 const state = z
   .strictObject({
@@ -615,6 +898,7 @@ const waiver = z.strictObject({
   reason: text()
     .min(10, { message: "say why in at least 10 characters" })
     .describe("Why the finding is right by design."),
+  enabled: enabled(),
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -803,9 +1087,10 @@ const cost = z.strictObject({
 });
 
 /** Job keys and open-recipient names: the one place that knows how the config lists them. */
-export const jobKeysOf = (c: { jobs: readonly { key: string }[] }): string[] => c.jobs.map((j) => j.key);
-export const recipientNamesOf = (c: { sharing: { recipients: readonly { name: string }[] } }): string[] =>
-  c.sharing.recipients.map((r) => r.name);
+export const jobKeysOf = (c: { jobs: Readonly<Record<string, unknown>> }): string[] => Object.keys(c.jobs);
+export const recipientNamesOf = (c: {
+  sharing: { recipients: Readonly<Record<string, unknown>> };
+}): string[] => Object.keys(c.sharing.recipients);
 
 export const environmentSchema = z
   .strictObject({
@@ -818,9 +1103,7 @@ export const environmentSchema = z
       .describe("development pauses schedules and runs pipelines triggered; production protects data."),
     aws: z
       .strictObject({
-        region: pattern(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1").describe(
-          "Region of every AWS resource of the environment.",
-        ),
+        region: text().describe("Region of every AWS resource of the environment, e.g. eu-west-1."),
         account_id: pattern(
           /^\d{12}$/,
           '12 digits, quoted ("123456789012") so YAML keeps leading zeros',
@@ -831,17 +1114,36 @@ export const environmentSchema = z
           .describe(
             "Cap every IAM role of the environment with the permissions boundary the CI bootstrap creates (<project>-<environment>-boundary).",
           ),
+        accept_unlisted_region: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Accept an aws.region or state.region newer than lakestack's list of regions (loader/regions.ts); it must still look like one.",
+          ),
+      })
+      .superRefine((aws, ctx) => {
+        const problem = regionProblem(aws.region, aws.accept_unlisted_region);
+        if (problem) ctx.addIssue({ code: "custom", path: ["region"], message: problem });
       })
       .describe("The AWS account and region of the environment."),
     databricks: z
       .strictObject({
-        host: pattern(
-          /^https:\/\/[a-z0-9.-]+$/,
-          "the workspace URL, e.g. https://dbc-1234abcd-5678.cloud.databricks.com",
-        ).describe("Workspace URL. Credentials come from the environment, never from YAML."),
+        host: text()
+          .superRefine((host, ctx) => {
+            const problem = workspaceHostProblem(host);
+            if (problem) ctx.addIssue({ code: "custom", message: problem, params: { showValue: true } });
+          })
+          .describe(
+            "Workspace URL, https://<workspace>.cloud.databricks.com (Databricks on AWS). Credentials come from the environment, never from YAML.",
+          ),
         run_as: z
           .strictObject({
-            service_principal: principal().optional().describe("Service principal application id."),
+            service_principal: pattern(
+              UUID,
+              "must be a service principal's application id, a UUID such as 6f2c1e94-3a7b-4c1d-9e8f-2b5a7c9d0e13",
+            )
+              .optional()
+              .describe("Service principal application id (a UUID)."),
             user: email()
               .optional()
               .describe("User e-mail (development only: production runs as a service principal)."),
@@ -879,13 +1181,29 @@ export const environmentSchema = z
     pipeline: pipeline
       .default(() => pipeline.parse({}))
       .describe("The Delta Live Tables pipeline from Kinesis into the schema (continuous in production)."),
-    jobs: z.array(job).default([]).describe("Workflows jobs on serverless compute."),
+    jobs: namedMap(
+      pattern(
+        /^[a-z][a-z0-9_]{0,63}$/,
+        "job names are lowercase letters, digits and _, starting with a letter",
+      ),
+      job,
+      { entry: "job", keyedBy: "its name", listKeys: ["key"] },
+    )
+      .prefault({})
+      .describe(
+        "Workflows jobs on serverless compute, keyed by name; the Databricks job is <project>-<environment>-<name>.",
+      ),
     warehouse: warehouse.default(() => warehouse.parse({})).describe("The serverless SQL warehouse."),
     sharing: sharing.default(() => sharing.parse({})).describe("Delta Sharing of the schema with partners."),
-    waivers: z
-      .array(waiver)
-      .default([])
-      .describe("Policy findings acknowledged on purpose, each with its reason (docs/policy.md)."),
+    waivers: namedMap(
+      pattern(/^[a-z0-9][a-z0-9_-]{0,63}$/, "waiver names are lowercase letters, digits, _ and -"),
+      waiver,
+      { entry: "waiver", keyedBy: "a short name you choose", listKeys: [] },
+    )
+      .prefault({})
+      .describe(
+        "Policy findings acknowledged on purpose, keyed by a short name you choose, each with its reason (docs/policy.md).",
+      ),
     cost: cost
       .prefault({})
       .describe("Usage assumptions and negotiated rates for `lakestack cost` (docs/cost.md)."),
@@ -907,24 +1225,31 @@ export const environmentSchema = z
           "transport http posts to the HTTP ingest: set http_ingest.enabled: true, or transport: kinesis",
       });
     }
-    c.jobs.forEach((j, i) =>
-      j.tasks.forEach((t, k) => {
-        if (c.mode === "production" && t.pipeline_refresh) {
+    if (c.state.region !== undefined) {
+      const problem = regionProblem(c.state.region, c.aws.accept_unlisted_region);
+      if (problem) ctx.addIssue({ code: "custom", path: ["state", "region"], message: problem });
+    }
+    for (const [jobKey, job] of Object.entries(c.jobs)) {
+      for (const [taskKey, task] of Object.entries(job.tasks)) {
+        const at = ["jobs", jobKey, "tasks", taskKey];
+        if (c.mode === "production" && task.pipeline_refresh) {
           ctx.addIssue({
             code: "custom",
-            path: ["jobs", i, "tasks", k, "pipeline_refresh"],
+            path: [...at, "pipeline_refresh"],
             message:
               "production runs the pipeline continuously; a refresh task only fits triggered (development) pipelines",
           });
         }
-      }),
-    );
-    const jobKeys = new Set<string>();
-    c.jobs.forEach((j, i) => {
-      if (jobKeys.has(j.key))
-        ctx.addIssue({ code: "custom", path: ["jobs", i, "key"], message: "used twice" });
-      jobKeys.add(j.key);
-    });
+        if (task.sql_file !== undefined && !c.warehouse.enabled) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...at, "sql_file"],
+            message:
+              "a SQL file task runs on the environment's SQL warehouse, which warehouse.enabled: false turns off",
+          });
+        }
+      }
+    }
     const unknownKeys = (given: string[], known: string[], path: string[], what: string) => {
       for (const key of given.filter((k) => !known.includes(k))) {
         ctx.addIssue({

@@ -7,7 +7,7 @@
  * which a test checks against these).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Diagnostic } from "../loader/diagnostics";
@@ -172,54 +172,57 @@ function recipientChanges(before: Environment, after: Environment): PolicyFindin
         `keep sharing.enabled: true until no partner reads the share, then acknowledge with a waiver {rule: ${CHANGE_RULES.removed.id}, resource: ${SHARE_ADDRESS}}`,
         ["sharing", "enabled"],
       ),
-      ...old.recipients.map((r, i) => removedRecipient(before, r.name, i)),
+      ...Object.keys(old.recipients).map((name) => removedRecipient(name)),
     ];
   }
   const found: PolicyFinding[] = [];
-  old.recipients.forEach((r, i) => {
-    const j = now.recipients.findIndex((n) => n.name === r.name);
-    if (j < 0) {
-      const successor = now.recipients[i];
-      const renamed = successor && !old.recipients.some((o) => o.name === successor.name);
-      found.push(renamed ? renamedRecipient(r.name, successor.name, i) : removedRecipient(before, r.name, i));
-      return;
-    }
-    const next = now.recipients[j];
+  const removed = Object.keys(old.recipients).filter((name) => !Object.hasOwn(now.recipients, name));
+  const added = Object.keys(now.recipients).filter((name) => !Object.hasOwn(old.recipients, name));
+  // One name out and one in, in the same change, is a rename.
+  if (removed.length === 1 && added.length === 1) found.push(renamedRecipient(removed[0], added[0]));
+  else found.push(...removed.map((name) => removedRecipient(name)));
+  for (const [name, r] of Object.entries(old.recipients)) {
+    if (!Object.hasOwn(now.recipients, name)) continue;
+    const next = now.recipients[name];
     const replaced = (field: "auth" | "metastore_id", from: unknown, to: unknown) =>
       finding(
         CHANGE_RULES.replaced,
-        recipientAddress(r.name),
-        `changing recipient '${r.name}' ${field} from ${String(from ?? "unset")} to ${String(to ?? "unset")} replaces it: ` +
+        recipientAddress(name),
+        `changing recipient '${name}' ${field} from ${String(from ?? "unset")} to ${String(to ?? "unset")} replaces it: ` +
           `its credential stops working and the partner must activate a new one`,
         `set ${field} back to ${String(from ?? "unset")}; to switch on purpose, add a recipient under a new name, ` +
           `move the partner to it, then remove the old one`,
-        ["sharing", "recipients", j, field],
+        ["sharing", "recipients", name, field],
       );
     if (next.auth !== r.auth) found.push(replaced("auth", r.auth, next.auth));
     else if (next.metastore_id !== r.metastore_id)
       found.push(replaced("metastore_id", r.metastore_id, next.metastore_id));
-  });
+  }
   return found;
 
-  function removedRecipient(env: Environment, name: string, index: number): PolicyFinding {
-    const path = ["sharing", "recipients", index];
+  /** At the `enabled: false` that removes it, or else where the entry was before it was deleted. */
+  function removedRecipient(name: string): PolicyFinding {
+    const path = ["sharing", "recipients", name];
+    const switchedOff = after.isSet([...path, "enabled"]);
     return finding(
       CHANGE_RULES.removed,
       recipientAddress(name),
       `removing recipient '${name}' destroys it: the partner loses access, and re-adding it issues a new credential`,
       `keep the entry until the partner has stopped reading, then acknowledge with a waiver {rule: ${CHANGE_RULES.removed.id}, resource: ${recipientAddress(name)}}`,
-      path,
-      env.locate(path),
+      switchedOff ? [...path, "enabled"] : path,
+      switchedOff ? undefined : before.locate(path),
     );
   }
 
-  function renamedRecipient(from: string, to: string, index: number): PolicyFinding {
+  function renamedRecipient(from: string, to: string): PolicyFinding {
+    const path = ["sharing", "recipients", to];
     return finding(
       CHANGE_RULES.replaced,
       recipientAddress(from),
       `renaming recipient '${from}' to '${to}' destroys '${from}' and creates '${to}': the partner's credential stops working`,
-      `set name back to ${from}; to rename on purpose, add '${to}' beside '${from}', move the partner, then remove '${from}'`,
-      ["sharing", "recipients", index, "name"],
+      `name it ${from} again; to rename on purpose, add '${to}' beside '${from}', move the partner, then remove '${from}'`,
+      path,
+      after.locateKey(path),
     );
   }
 }
@@ -285,17 +288,19 @@ function valueAt(root: unknown, path: Path): unknown {
 /**
  * The environments of `against`: a folder holding base.yaml and <environment>.yaml files, or a git
  * revision whose copy of `configDir` is read with `git show`. Only `names` (all when none) that exist
- * there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`.
+ * there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`. A revision's
+ * notebooks/ and sql/ (beside its config folder) are what its jobs ran; without them, today's are used.
  */
 export function loadBaseline(against: string, configDir: string, names?: readonly string[]): Environment[] {
   if (existsSync(against) && statSync(against).isDirectory()) return loadPresent(against, names);
-  const { files, label } = readRevision(against, configDir);
+  const { files, workloads, label } = readRevision(against, configDir);
   const dir = mkdtempSync(join(tmpdir(), "lakestack-against-"));
+  const workloadsRoot = workloads.size > 0 ? revisionWorkloads(workloads) : undefined;
   try {
     for (const [name, text] of files) writeFileSync(join(dir, name), text);
     const relabel = (file: string) => (dirname(resolve(file)) === dir ? label(basename(file)) : file);
     try {
-      return loadPresent(dir, names).map((e) => relabelled(e, relabel));
+      return loadPresent(dir, names, workloadsRoot).map((e) => relabelled(e, relabel));
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new ConfigError(error.diagnostics.map((d) => ({ ...d, file: relabel(d.file) })));
@@ -307,10 +312,28 @@ export function loadBaseline(against: string, configDir: string, names?: readonl
   }
 }
 
-function loadPresent(dir: string, names: readonly string[] | undefined): Environment[] {
+/**
+ * A revision's notebooks and SQL files in a folder of their own. Its stacks read them when they are
+ * built, after loading, so the folder stays until the process ends.
+ */
+function revisionWorkloads(files: ReadonlyMap<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "lakestack-against-workloads-"));
+  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of files) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function loadPresent(
+  dir: string,
+  names: readonly string[] | undefined,
+  workloadsRoot?: string,
+): Environment[] {
   const present = environmentNames(dir);
   const wanted = names?.length ? names.filter((n) => present.includes(n)) : present;
-  return wanted.length ? loadEnvironments(dir, wanted) : [];
+  return wanted.length ? loadEnvironments(dir, wanted, { workloadsRoot }) : [];
 }
 
 function relabelled(e: Environment, relabel: (file: string) => string): Environment {
@@ -321,14 +344,21 @@ function relabelled(e: Environment, relabel: (file: string) => string): Environm
       const position = e.locate(path);
       return { ...position, file: relabel(position.file) };
     },
+    locateKey: (path) => {
+      const position = e.locateKey(path);
+      return { ...position, file: relabel(position.file) };
+    },
   };
 }
 
-/** The config folder's YAML files at a git revision, by file name. */
+/**
+ * The config folder's YAML files at a git revision, by file name, and the notebooks/ and sql/ files
+ * beside it, by path below the folder that holds them.
+ */
 function readRevision(
   ref: string,
   configDir: string,
-): { files: Map<string, string>; label: (name: string) => string } {
+): { files: Map<string, string>; workloads: Map<string, string>; label: (name: string) => string } {
   const refuse = (why: string): never => {
     const diagnostic: Diagnostic = {
       file: relative(process.cwd(), resolve(configDir)) || ".",
@@ -361,5 +391,13 @@ function readRevision(
     .split("\n")
     .filter((p) => p.endsWith(".yaml"));
   const files = new Map(paths.map((p) => [basename(p), git(top, ["show", `${commit}:${p}`])]));
-  return { files, label: (name) => `${ref}:${prefix}${name}` };
+  const parent = dirname(prefix.replace(/\/$/, "") || ".");
+  const under = parent === "." ? "" : `${parent}/`;
+  const workloads = new Map(
+    git(top, ["ls-tree", "-r", "--name-only", commit, "--", `${under}notebooks`, `${under}sql`])
+      .split("\n")
+      .filter(Boolean)
+      .map((p) => [p.slice(under.length), git(top, ["show", `${commit}:${p}`])] as const),
+  );
+  return { files, workloads, label: (name) => `${ref}:${prefix}${name}` };
 }

@@ -20,6 +20,17 @@ export function checkStack(stack: TerraformStack, environment: Environment): Pol
   return evaluate({ resources, environment });
 }
 
+/** Every finding for a stack's Terraform as a diagnostic (errors, warnings, acknowledged `info`). */
+export function documentDiagnostics(
+  document: TerraformDocument,
+  environment: Environment,
+): PolicyDiagnostic[] {
+  return toDiagnostics(
+    environment,
+    evaluate({ resources: ResourceIndex.fromTerraform(document), environment }),
+  );
+}
+
 /** For `validate`: every finding as a diagnostic (errors, warnings, acknowledged `info`), without synthesizing. */
 export function policyDiagnostics(stack: TerraformStack, environment: Environment): PolicyDiagnostic[] {
   return toDiagnostics(environment, checkStack(stack, environment));

@@ -21,8 +21,8 @@ export interface PolicyFinding {
   readonly path?: readonly PropertyKey[];
   /** Where to report it when that is not in this environment's files (an entry a change removed). */
   readonly position?: Position;
-  /** The waiver acknowledging it: its index in the environment's `waivers` and its reason. */
-  readonly waiver?: { readonly index: number; readonly reason: string };
+  /** The waiver acknowledging it: its name under the environment's `waivers`, and its reason. */
+  readonly waiver?: { readonly name: string; readonly reason: string };
 }
 
 /** A Diagnostic whose severity may also be `info` (acknowledged findings). */
@@ -41,6 +41,7 @@ export function evaluate(context: PolicyContext): PolicyFinding[] {
       message: v.message,
       fix: rule.fix,
       path: v.path,
+      position: v.position,
     })),
   );
   const known = [...context.resources.all.map((r) => r.address), ...findings.map((f) => f.resource)];
@@ -59,14 +60,14 @@ export function applyWaivers(
   inScope: (rule: string) => boolean,
   knownResources: readonly string[],
 ): PolicyFinding[] {
-  const waivers = environment.config.waivers;
-  const matches = (w: (typeof waivers)[number], f: PolicyFinding) =>
-    w.rule === f.rule && w.resource === f.resource;
+  const waivers = Object.entries(environment.config.waivers);
+  type Waiver = (typeof waivers)[number][1];
+  const matches = (w: Waiver, f: PolicyFinding) => w.rule === f.rule && w.resource === f.resource;
   const acknowledged = findings.map((f): PolicyFinding => {
-    const index = waivers.findIndex((w) => matches(w, f));
-    return index < 0 ? f : { ...f, severity: "info", waiver: { index, reason: waivers[index].reason } };
+    const found = waivers.find(([, w]) => matches(w, f));
+    return found ? { ...f, severity: "info", waiver: { name: found[0], reason: found[1].reason } } : f;
   });
-  const unmatched = waivers.flatMap((w, index): PolicyFinding[] => {
+  const unmatched = waivers.flatMap(([name, w]): PolicyFinding[] => {
     const waiverFinding = (message: string, path: PropertyKey[]): PolicyFinding => ({
       rule: WAIVER_RULE.id,
       severity: WAIVER_RULE.severity,
@@ -82,7 +83,7 @@ export function applyWaivers(
       return [
         waiverFinding(`waiver names no rule '${w.rule}'${hint ? `; did you mean '${hint}'?` : ""}`, [
           "waivers",
-          index,
+          name,
           "rule",
         ]),
       ];
@@ -93,7 +94,7 @@ export function applyWaivers(
     return [
       waiverFinding(`waiver for ${w.rule} matches no finding in environment '${environment.name}'${near}`, [
         "waivers",
-        index,
+        name,
       ]),
     ];
   });
@@ -115,7 +116,7 @@ export function toDiagnostics(
         byCodeUnits(a.resource, b.resource),
     )
     .map((f) => {
-      const path = f.waiver ? ["waivers", f.waiver.index] : f.path;
+      const path = f.waiver ? ["waivers", f.waiver.name] : f.path;
       const position: Position =
         (f.waiver ? undefined : f.position) ??
         (path ? environment.locate(path) : { file: environment.file, line: 1, col: 1 });

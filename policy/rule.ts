@@ -1,4 +1,4 @@
-import type { Environment } from "../loader/load";
+import type { Environment, Position } from "../loader/load";
 import type { ResourceIndex } from "./resources";
 
 export type RuleSeverity = "error" | "warning";
@@ -17,6 +17,8 @@ export interface Violation {
   readonly message: string;
   /** The YAML field that causes it, when the cause is in config: the finding is reported there. */
   readonly path?: readonly PropertyKey[];
+  /** Where to report it when the cause is in a file but no field (a YAML comment). */
+  readonly position?: Position;
 }
 
 export interface RuleInfo {

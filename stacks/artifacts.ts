@@ -1,6 +1,4 @@
-import { join } from "node:path";
 import { buildIngestLambda } from "../lambda/build";
-import { REPO_ROOT } from "../paths";
 import { buildSite } from "../web/build";
 import type { BuildArtifacts } from "./environment-stack";
 
@@ -9,6 +7,5 @@ export function buildArtifacts(): BuildArtifacts {
   return {
     ingestLambda: buildIngestLambda(),
     siteFiles: buildSite().files,
-    notebooksDir: join(REPO_ROOT, "notebooks"),
   };
 }

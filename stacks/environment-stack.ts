@@ -9,6 +9,8 @@ import { alarmSettings } from "../loader/alarms";
 import type { Environment } from "../loader/load";
 import { DEVICE_ID_PATTERN } from "../events/contract";
 import { Alarms } from "../modules/aws/alarms";
+import type { PrincipalKind } from "../loader/schema";
+import { notebooksUsed, sqlFilesUsed, INGEST_NOTEBOOK } from "../loader/workloads";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
 import { EventStream } from "../modules/aws/event-stream";
@@ -18,8 +20,8 @@ import { ComputeInstanceProfile } from "../modules/databricks/compute-instance-p
 import { Credentials } from "../modules/databricks/credentials";
 import { DeltaSharing } from "../modules/databricks/delta-sharing";
 import { EventsPipeline } from "../modules/databricks/events-pipeline";
-import { Notebooks } from "../modules/databricks/notebooks";
-import { grantPrincipal } from "../modules/databricks/principals";
+import { Notebooks, SqlFiles } from "../modules/databricks/notebooks";
+import { grantPrincipal, type PermissionEntry } from "../modules/databricks/principals";
 import { QuarantineAlert } from "../modules/databricks/quarantine-alert";
 import { SqlWarehouse } from "../modules/databricks/sql-warehouse";
 import { UnityCatalog } from "../modules/databricks/unity-catalog";
@@ -31,8 +33,6 @@ import { requireTerraformVersion } from "./terraform-version";
 export interface BuildArtifacts {
   readonly ingestLambda: LambdaCode;
   readonly siteFiles: readonly SiteFile[];
-  /** Folder of the Databricks notebooks. */
-  readonly notebooksDir: string;
 }
 
 export interface EnvironmentStackOptions {
@@ -48,6 +48,18 @@ function capRoles(stack: TerraformStack, boundaryArn: string): void {
       node.permissionsBoundary = boundaryArn;
     }
   }
+}
+
+/** YAML permissions, keyed by principal, as the access-control entries the modules take. */
+function permissionEntries(
+  map: Readonly<Record<string, { readonly kind: PrincipalKind; readonly level: string }>>,
+): PermissionEntry[] {
+  return Object.entries(map).map(([principal, p]) => ({ [p.kind]: principal, level: p.level }));
+}
+
+/** YAML grants, keyed by principal, as grant entries. */
+function grantEntries(map: Readonly<Record<string, { readonly privileges: readonly string[] }>>) {
+  return Object.entries(map).map(([principal, g]) => ({ principal, privileges: g.privileges }));
 }
 
 /** One environment: its providers, its state backend, and every capability its YAML enables. */
@@ -170,23 +182,27 @@ export class EnvironmentStack extends TerraformStack {
       schemaName: names.schema,
       quarantineSchemaName: names.quarantineSchema,
       lakeAccess: [access.propagated],
-      catalogGrants: config.unity_catalog.catalog_grants,
-      schemaGrants: config.unity_catalog.schema_grants,
+      catalogGrants: grantEntries(config.unity_catalog.catalog_grants),
+      schemaGrants: grantEntries(config.unity_catalog.schema_grants),
       runAs: grantPrincipal(runAs),
       protect: production,
       forceDestroy: !production,
     });
 
+    const { workloads } = environment;
     const notebooks = new Notebooks(this, "notebooks", {
-      sourceDir: options.artifacts.notebooksDir,
+      notebooks: notebooksUsed(config).map((name) => workloads.notebooks.get(name)!),
       workspaceDir: names.workspaceDir,
     });
-    const pipelineNotebook = notebooks.get("events_pipeline");
+    const pipelineNotebook = notebooks.get(INGEST_NOTEBOOK);
+    const libraries = Object.keys(config.pipeline.libraries).map((name) => notebooks.get(name));
     const pipeline = new EventsPipeline(this, "events_pipeline", {
       name: names.pipeline,
       catalog: catalog.catalog.name,
       schema: catalog.schema.name,
       notebookPath: pipelineNotebook.path,
+      libraryPaths: libraries.map((notebook) => notebook.path),
+      configuration: config.pipeline.configuration,
       streamName: stream.name,
       region: config.aws.region,
       serviceCredentialName: credentials.kinesis.name,
@@ -203,7 +219,7 @@ export class EnvironmentStack extends TerraformStack {
       // The on-call people hear about failed updates as well as the pipeline's own list.
       notifications: [...new Set([...config.pipeline.notifications, ...(alarms?.emails ?? [])])],
       runAs,
-      permissions: config.pipeline.permissions,
+      permissions: permissionEntries(config.pipeline.permissions),
       dependsOn: [
         credentials.kinesis,
         ...(credentials.kinesisGrants ? [credentials.kinesisGrants] : []),
@@ -212,36 +228,11 @@ export class EnvironmentStack extends TerraformStack {
         ...catalog.grants,
         access.propagated,
         pipelineNotebook,
+        ...libraries,
         stream.stream,
       ],
       protect: production,
     });
-    const jobIds: Record<string, string> = {};
-    for (const job of config.jobs) {
-      const workflow = new Workflow(this, `job_${job.key}`, {
-        name: names.job(job.key),
-        tasks: job.tasks.map((t) => ({
-          key: t.key,
-          notebookPath: t.notebook ? notebooks.get(t.notebook).path : undefined,
-          pipelineId: t.pipeline_refresh ? pipeline.pipeline.id : undefined,
-          dependsOn: t.depends_on,
-          maxRetries: t.max_retries,
-          timeoutSeconds: t.timeout_seconds,
-        })),
-        parameters: { catalog: names.catalog, schema: names.schema },
-        schedule: job.schedule,
-        mode: config.mode,
-        onFailure: job.on_failure,
-        maxConcurrentRuns: job.max_concurrent_runs,
-        queue: job.queue,
-        tags: { ...job.tags, environment: environment.name },
-        runAs,
-        permissions: job.permissions,
-        // A first scheduled run reads the pipeline's tables as the run-as identity: both must be in place.
-        dependsOn: [pipeline.pipeline, ...catalog.grants],
-      });
-      jobIds[job.key] = workflow.job.id;
-    }
     const warehouse = config.warehouse.enabled
       ? new SqlWarehouse(this, "sql_warehouse", {
           name: names.warehouse,
@@ -250,9 +241,54 @@ export class EnvironmentStack extends TerraformStack {
           minClusters: config.warehouse.min_clusters,
           maxClusters: config.warehouse.max_clusters,
           tags: { ...config.warehouse.tags, project: config.project, environment: environment.name },
-          permissions: config.warehouse.permissions,
+          permissions: permissionEntries(config.warehouse.permissions),
         })
       : undefined;
+    const sqlFileNames = sqlFilesUsed(config);
+    const sqlFiles = sqlFileNames.length
+      ? new SqlFiles(this, "sql_files", {
+          files: sqlFileNames.map((name) => workloads.sqlFiles.get(name)!),
+          workspaceDir: `${names.workspaceDir}/sql`,
+        })
+      : undefined;
+    const jobIds: Record<string, string> = {};
+    for (const [key, job] of Object.entries(config.jobs)) {
+      const workflow = new Workflow(this, `job_${key}`, {
+        name: names.job(key),
+        tasks: Object.entries(job.tasks).map(([taskKey, t]) => ({
+          key: taskKey,
+          notebookPath: t.notebook ? notebooks.get(t.notebook).path : undefined,
+          // The schema refuses SQL file tasks without a warehouse.
+          sqlFile:
+            t.sql_file && sqlFiles && warehouse
+              ? { path: sqlFiles.get(t.sql_file).path, warehouseId: warehouse.warehouse.id }
+              : undefined,
+          pipelineId: t.pipeline_refresh ? pipeline.pipeline.id : undefined,
+          parameters: t.parameters,
+          dependsOn: t.depends_on,
+          maxRetries: t.max_retries,
+          timeoutSeconds: t.timeout_seconds,
+        })),
+        parameters: { catalog: names.catalog, schema: names.schema },
+        jobParameters: job.parameters,
+        schedule: job.schedule,
+        fileArrival: job.file_arrival && {
+          url: `s3://${names.lakeBucket}/${job.file_arrival.path}`,
+          minTimeBetweenTriggersSeconds: job.file_arrival.min_time_between_triggers_seconds,
+          waitAfterLastChangeSeconds: job.file_arrival.wait_after_last_change_seconds,
+        },
+        mode: config.mode,
+        onFailure: job.on_failure,
+        maxConcurrentRuns: job.max_concurrent_runs,
+        queue: job.queue,
+        tags: { ...job.tags, environment: environment.name },
+        runAs,
+        permissions: permissionEntries(job.permissions),
+        // A first scheduled run reads the pipeline's tables as the run-as identity: both must be in place.
+        dependsOn: [pipeline.pipeline, ...catalog.grants],
+      });
+      jobIds[key] = workflow.job.id;
+    }
     const sharing = config.sharing.enabled
       ? new DeltaSharing(this, "delta_sharing", {
           shareName: names.share,
@@ -260,14 +296,14 @@ export class EnvironmentStack extends TerraformStack {
             ...(config.sharing.share_schema
               ? [{ name: `${names.catalog}.${names.schema}`, type: "SCHEMA" as const }]
               : []),
-            ...config.sharing.objects.map((o) => ({
-              name: `${names.catalog}.${names.schema}.${o.name}`,
+            ...Object.entries(config.sharing.objects).map(([name, o]) => ({
+              name: `${names.catalog}.${names.schema}.${name}`,
               type: o.type,
               history: o.history,
             })),
           ],
-          recipients: config.sharing.recipients.map((r) => ({
-            name: r.name,
+          recipients: Object.entries(config.sharing.recipients).map(([name, r]) => ({
+            name,
             auth: r.auth,
             ipAccessList: r.ip_access_list,
             metastoreId: r.metastore_id,
@@ -333,10 +369,11 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, "jobIds", { value: jobIds });
     if (sharing) {
       new TerraformOutput(this, "shareName", { value: sharing.share.name });
-      for (const r of config.sharing.recipients.filter((r) => r.auth === "token")) {
+      for (const [name, r] of Object.entries(config.sharing.recipients)) {
+        if (r.auth !== "token") continue;
         // The one-time link a partner activates: it grants the data, so it never prints in plans or logs.
-        new TerraformOutput(this, `${r.name}ActivationUrl`, {
-          value: sharing.activationUrl(r.name),
+        new TerraformOutput(this, `${name}ActivationUrl`, {
+          value: sharing.activationUrl(name),
           sensitive: true,
         });
       }

@@ -61,18 +61,21 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
   const sharing = config.sharing.enabled;
   const node = (id: string, shape: NodeShape, ...lines: string[]): DiagramNode => ({ id, shape, lines });
 
-  const jobs = config.jobs.map((job, i) => ({
-    node: node(`job_${i}`, "service", "Databricks job", names.job(job.key)),
-    readsTables: job.tasks.some((task) => task.notebook !== undefined),
-    refreshesPipeline: job.tasks.some((task) => task.pipeline_refresh === true),
-  }));
+  const jobs = Object.entries(config.jobs).map(([key, job], i) => {
+    const tasks = Object.values(job.tasks);
+    return {
+      node: node(`job_${i}`, "service", "Databricks job", names.job(key)),
+      readsTables: tasks.some((task) => task.notebook !== undefined || task.sql_file !== undefined),
+      refreshesPipeline: tasks.some((task) => task.pipeline_refresh === true),
+    };
+  });
   const recipients = sharing
-    ? config.sharing.recipients.map((recipient, i) => ({
+    ? Object.entries(config.sharing.recipients).map(([name, recipient], i) => ({
         node: node(
           `recipient_${i}`,
           "actor",
           "Share recipient",
-          recipient.name,
+          name,
           recipient.auth === "token" ? "open sharing (token)" : "Databricks-to-Databricks",
         ),
       }))
@@ -191,10 +194,7 @@ export function architectureGraph(env: DiagramSource): ArchitectureGraph {
 
 function shareContents(env: DiagramSource): string {
   const { share_schema, objects } = env.config.sharing;
-  const parts = [
-    ...(share_schema ? [`schema ${env.names.schema}`] : []),
-    ...objects.map((object) => object.name),
-  ];
+  const parts = [...(share_schema ? [`schema ${env.names.schema}`] : []), ...Object.keys(objects)];
   return parts.length > 0 ? `shares ${parts.join(", ")}` : "shares nothing yet";
 }
 

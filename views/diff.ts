@@ -13,7 +13,7 @@ export interface DiffSide {
 }
 
 export interface ConfigDifference {
-  /** Dotted path; list items are named by their key or name, e.g. `jobs[device_max].schedule.cron`. */
+  /** Dotted path, e.g. `jobs.device_max.schedule.cron` (named entries are maps: their key is a segment). */
   readonly path: string;
   /** Absent when only the right environment has this path. */
   readonly left?: DiffSide;
@@ -27,26 +27,10 @@ export interface ConfigDiff {
   readonly differences: readonly ConfigDifference[];
 }
 
-type DiffSource = Pick<Environment, "name" | "config" | "locate">;
-
-/** Fields that name a list item, in the order they are tried: jobs and tasks have keys, recipients names… */
-const ITEM_IDENTITIES = ["key", "name", "principal", "group", "user", "service_principal"] as const;
+type DiffSource = Pick<Environment, "name" | "config" | "locate" | "isSet">;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Each item's identity, when every item has one and no two share it. */
-function itemIdentities(list: readonly unknown[]): string[] | undefined {
-  if (list.length === 0) return undefined;
-  const ids: string[] = [];
-  for (const item of list) {
-    if (!isPlainObject(item)) return undefined;
-    const field = ITEM_IDENTITIES.find((f) => typeof item[f] === "string");
-    if (field === undefined) return undefined;
-    ids.push(String(item[field]));
-  }
-  return new Set(ids).size === ids.length ? ids : undefined;
 }
 
 /** JSON with sorted keys: two values are equal when their canonical forms are. */
@@ -61,30 +45,16 @@ function canonical(value: unknown): string {
 
 interface Walk {
   readonly display: string;
-  readonly leftPath: readonly PropertyKey[];
-  readonly rightPath: readonly PropertyKey[];
+  readonly path: readonly PropertyKey[];
 }
 
-function child(walk: Walk, segment: string, leftKey: PropertyKey, rightKey: PropertyKey): Walk {
-  return {
-    display:
-      segment.startsWith("[") || walk.display === "" ? walk.display + segment : `${walk.display}.${segment}`,
-    leftPath: [...walk.leftPath, leftKey],
-    rightPath: [...walk.rightPath, rightKey],
-  };
+function child(walk: Walk, key: string): Walk {
+  return { display: walk.display === "" ? key : `${walk.display}.${key}`, path: [...walk.path, key] };
 }
 
-const samePosition = (a: Position, b: Position) => a.file === b.file && a.line === b.line && a.col === b.col;
-
-/**
- * A value's side of the comparison. `locate` falls back to the nearest enclosing key a file sets, so a
- * value no file sets is located exactly where one of its ancestors is; a value a file sets never is
- * (it starts after its own key).
- */
+/** A value's side of the comparison: where it is set, or that no file sets it (a default applies). */
 function side(env: DiffSource, value: unknown, path: readonly PropertyKey[]): DiffSide {
-  const position = env.locate(path);
-  const ancestors = path.map((_, i) => path.slice(0, i));
-  return { value, isDefault: ancestors.some((a) => samePosition(env.locate(a), position)), position };
+  return { value, isDefault: !env.isSet(path), position: env.locate(path) };
 }
 
 /** Compares two environments' configs; equal values, however they were set, are not differences. */
@@ -97,38 +67,25 @@ export function diffEnvironments(left: DiffSource, right: DiffSource): ConfigDif
     if (isPlainObject(a) && isPlainObject(b)) {
       const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
       for (const key of keys) {
-        const next = child(walk, key, key, key);
+        const next = child(walk, key);
         if (!Object.hasOwn(b, key))
-          differences.push({ path: next.display, left: leftSide(a[key], next.leftPath) });
+          differences.push({ path: next.display, left: leftSide(a[key], next.path) });
         else if (!Object.hasOwn(a, key))
-          differences.push({ path: next.display, right: rightSide(b[key], next.rightPath) });
+          differences.push({ path: next.display, right: rightSide(b[key], next.path) });
         else compare(a[key], b[key], next);
-      }
-      return;
-    }
-    const leftIds = Array.isArray(a) ? itemIdentities(a) : undefined;
-    const rightIds = Array.isArray(b) ? itemIdentities(b) : undefined;
-    if (Array.isArray(a) && Array.isArray(b) && leftIds && rightIds) {
-      for (const id of [...new Set([...leftIds, ...rightIds])]) {
-        const i = leftIds.indexOf(id);
-        const j = rightIds.indexOf(id);
-        const next = child(walk, `[${id}]`, i, j);
-        if (j < 0) differences.push({ path: next.display, left: leftSide(a[i], next.leftPath) });
-        else if (i < 0) differences.push({ path: next.display, right: rightSide(b[j], next.rightPath) });
-        else compare(a[i], b[j], next);
       }
       return;
     }
     if (canonical(a) !== canonical(b)) {
       differences.push({
         path: walk.display,
-        left: leftSide(a, walk.leftPath),
-        right: rightSide(b, walk.rightPath),
+        left: leftSide(a, walk.path),
+        right: rightSide(b, walk.path),
       });
     }
   };
 
-  compare(left.config, right.config, { display: "", leftPath: [], rightPath: [] });
+  compare(left.config, right.config, { display: "", path: [] });
   return { left: left.name, right: right.name, differences };
 }
 

@@ -64,9 +64,10 @@ describe("variants of prod in us-east-1, where every price is known", () => {
   it("zero a job's line when its schedule is paused, and leave the other job alone", () => {
     const paused = estimateOf("prod", {
       ...usEast,
-      jobs: jobs.map((j) =>
-        j.key === "device_max" ? { ...j, schedule: { ...j.schedule!, paused: true } } : j,
-      ),
+      jobs: {
+        ...jobs,
+        device_max: { ...jobs.device_max, schedule: { ...jobs.device_max.schedule!, paused: true } },
+      },
     });
     const deviceMax = (e: Estimate) =>
       line(e, "databricks_job.job_device_max_job", /serverless runs/).monthly;

@@ -89,11 +89,11 @@ describe("lakestack diff", () => {
   });
 
   it("reports an unknown environment as invalid input, in JSON too", async () => {
-    const text = await run(diffCommand, ["staging", "qa"]);
+    const text = await run(diffCommand, ["staging", "no-such-env"]);
     expect(text.code).toBe(1);
-    expect(text.stderr).toContain("no environment 'qa'");
+    expect(text.stderr).toContain("no environment 'no-such-env'");
     expect(text.stderr).not.toMatch(STACK_TRACE);
-    const json = await run(diffCommand, ["staging", "qa", "--json"]);
+    const json = await run(diffCommand, ["staging", "no-such-env", "--json"]);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false });
   });

@@ -38,9 +38,9 @@ describe("diff staging prod", () => {
     expect(diffEnvironments(prod, referenceEnvironment("prod")).differences).toEqual([]);
   });
 
-  it("names list items by their name, and shows an item only one side has as a whole", () => {
-    const onlyStaging = staging.config.sharing.recipients.map((r) => `sharing.recipients[${r.name}]`);
-    const onlyProd = prod.config.sharing.recipients.map((r) => `sharing.recipients[${r.name}]`);
+  it("names entries by their key, and shows an entry only one side has as a whole", () => {
+    const onlyStaging = Object.keys(staging.config.sharing.recipients).map((r) => `sharing.recipients.${r}`);
+    const onlyProd = Object.keys(prod.config.sharing.recipients).map((r) => `sharing.recipients.${r}`);
     for (const path of onlyStaging) {
       expect(at(path)?.left).toBeDefined();
       expect(at(path)?.right).toBeUndefined();
@@ -49,7 +49,12 @@ describe("diff staging prod", () => {
       expect(at(path)?.left).toBeUndefined();
       expect(at(path)?.right).toBeDefined();
     }
-    expect(at(onlyProd[0])?.right?.value).toEqual(prod.config.sharing.recipients[0]);
+    expect(at(onlyProd[0])?.right?.value).toEqual(Object.values(prod.config.sharing.recipients)[0]);
+    // Set in the file, at its name: not a default, even as the first entry of its map.
+    expect(at(onlyProd[0])?.right).toMatchObject({
+      isDefault: false,
+      position: prod.locateKey(["sharing", "recipients", Object.keys(prod.config.sharing.recipients)[0]]),
+    });
   });
 
   it("points every value a file sets at the line that sets it, in the file that sets it", () => {
@@ -89,22 +94,20 @@ describe("diff staging prod", () => {
   });
 });
 
-describe("diff of a changed job", () => {
-  it("reaches into list items matched by key, wherever they sit in the list", () => {
+describe("diff of a job an environment file changes", () => {
+  it("reports only the field the environment sets, at the line that sets it, against base.yaml's", () => {
     const prod = referenceEnvironment("prod");
-    const [first] = prod.config.jobs;
-    const changed = variantEnvironment("prod", [[["jobs"], [...prod.config.jobs].reverse()]]);
-    expect(diffEnvironments(prod, changed).differences).toEqual([]);
-    const cron = variantEnvironment("prod", [
-      [
-        ["jobs"],
-        prod.config.jobs.map((j, i) =>
-          i === 0 ? { ...j, schedule: { ...j.schedule, cron: "0 0 3 * * ?" } } : j,
-        ),
-      ],
-    ]);
+    const [key] = Object.keys(prod.config.jobs);
+    const cron = variantEnvironment("prod", [[["jobs", key, "schedule", "cron"], "0 0 3 * * ?"]]);
     const differences = diffEnvironments(prod, cron).differences;
-    expect(differences.map((d) => d.path)).toEqual([`jobs[${first.key}].schedule.cron`]);
-    expect(differences[0].right?.value).toBe("0 0 3 * * ?");
+    expect(differences.map((d) => d.path)).toEqual([`jobs.${key}.schedule.cron`]);
+    const [{ left, right }] = differences;
+    expect(right?.value).toBe("0 0 3 * * ?");
+    expect(left?.position.file).toBe("config/base.yaml");
+    expect(lineOf(left!.position.file, left!.position.line)).toContain("cron:");
+    expect(right?.position.file).toMatch(/prod\.yaml$/);
+    // The rest of the job still comes from base.yaml: the environment changed one field of one entry.
+    expect(cron.locate(["jobs", key, "tasks"]).file).toMatch(/base\.yaml$/);
+    expect(cron.config.jobs[key].tasks).toEqual(prod.config.jobs[key].tasks);
   });
 });

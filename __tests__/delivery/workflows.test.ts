@@ -386,7 +386,7 @@ describe("the environments step (plan.yml changes, drift.yml)", () => {
       ["config/base.yaml"],
       ["main.ts"],
       ["modules/aws/event-stream.ts"],
-      ["config/qa.yaml"],
+      ["config/no-such-env.yaml"],
     ]) {
       expect(picked([`config/${all[0]}.yaml`, ...changed])).toEqual([...all].sort());
     }
@@ -415,9 +415,12 @@ describe("the region step", () => {
       const result = runStep(script, { cwd: ROOT, env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "prod" } });
       expect(result.code).toBe(0);
       expect(stepOutputs(output)).toEqual({ region: referenceEnvironment("prod").config.aws.region });
-      const missing = runStep(script, { cwd: ROOT, env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "qa" } });
+      const missing = runStep(script, {
+        cwd: ROOT,
+        env: { GITHUB_OUTPUT: output, LAKESTACK_ENV: "no-such-env" },
+      });
       expect(missing.code).toBe(1);
-      expect(missing.stdout).toContain("::error::lakestack envs lists no region for qa");
+      expect(missing.stdout).toContain("::error::lakestack envs lists no region for no-such-env");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -503,7 +506,12 @@ describe("deploy.yml", () => {
       });
       expect(result.code).toBe(0);
       const order = JSON.parse(stepOutputs(output).environments) as string[];
-      expect(order).toEqual(["dev", "staging", "prod"]);
+      // The file's names in its order, comments and blank lines aside.
+      const listed = readFileSync(join(ROOT, ".github", "deploy-order.txt"), "utf8")
+        .split("\n")
+        .map((line) => line.replace(/#.*/, "").trim())
+        .filter(Boolean);
+      expect(order).toEqual(listed);
       expect([...order].sort()).toEqual(environmentNames(CONFIG_DIR));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -45,7 +45,11 @@ describe("the reference environments", () => {
     expect(prod.names.lakeBucket).toBe("seismo-prod-lake-500000000303");
     expect(prod.names.catalog).toBe("seismo_prod");
     // Set in base.yaml only: located there.
-    expect(prod.locate(["project"])).toMatchObject({ file: "config/base.yaml", line: 6 });
+    const baseLines = readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8").split("\n");
+    expect(prod.locate(["project"])).toMatchObject({
+      file: "config/base.yaml",
+      line: baseLines.findIndex((l) => l.startsWith("project:")) + 1,
+    });
     // Set in prod.yaml: the environment file wins.
     expect(prod.locate(["stream", "retention_hours"]).file).toBe("config/prod.yaml");
   });
@@ -105,20 +109,17 @@ describe("bad input is reported at file:line:col", () => {
     ]);
   });
 
-  it("gives YAML syntax errors their position", () => {
-    expect(only({ "dev.yaml": `${DEV}stream:\n\tretention_hours: 48\n` })).toEqual([
-      expect.stringMatching(/dev\.yaml:6:1: YAML: .*tab/i),
-    ]);
-  });
-
-  it("points at the environment file when its list replaced the base's", () => {
-    const base = `${BASE}waivers:\n  - rule: LS-S3-1\n    resource: aws_s3_bucket.x\n    reason: a reason long enough\n`;
+  it("points at the environment file for an entry it adds, and at base.yaml for the entries it inherits", () => {
+    const base = `${BASE}waivers:\n  shared:\n    rule: LS-S3-1\n    resource: aws_s3_bucket.x\n    reason: short\n`;
     const errors = diagnosticsOf({
       "base.yaml": base,
-      "dev.yaml": `${DEV}waivers:\n  - rule: LS-S3-2\n    resource: aws_s3_bucket.y\n`,
+      "dev.yaml": `${DEV}waivers:\n  own:\n    rule: LS-S3-2\n    resource: aws_s3_bucket.y\n`,
     });
     expect(errors.map(formatDiagnostic)).toEqual([
-      expect.stringMatching(/dev\.yaml:6:5: waivers\[0\]\.reason: is required/),
+      expect.stringMatching(
+        /base\.yaml:10:13: waivers\.shared\.reason: say why in at least 10 characters \(got "short"\)/,
+      ),
+      expect.stringMatching(/dev\.yaml:6:3: waivers\.own\.reason: is required/),
     ]);
   });
 
@@ -237,7 +238,7 @@ describe("hostile files", () => {
     expect(merged).toEqual({ a: { b: 1 } });
   });
 
-  it("lists and scalars from the environment replace the base's; maps merge", () => {
+  it("lists and scalars from the environment replace the base's; maps, named entries included, merge", () => {
     expect(mergeConfig({ a: { x: 1, y: [1, 2] }, b: 1 }, { a: { y: [3] }, b: 2 })).toEqual({
       a: { x: 1, y: [3] },
       b: 2,
@@ -253,15 +254,15 @@ describe("hostile files", () => {
       '  team: "%{ if true }x%{ endif }"',
       "sharing:",
       "  recipients:",
-      "    - name: partner",
+      "    partner:",
       "      auth: token",
       `      comment: ${injected}`,
       "warehouse:",
       "  tags:",
       `    purpose: ${injected}`,
       "jobs:",
-      "  - key: chart",
-      "    tasks: [{ key: chart, notebook: device_max }]",
+      "  chart:",
+      "    tasks: { chart: { notebook: device_max, parameters: { since: '${timestamp()}' } } }",
       "    schedule:",
       "      cron: 0 0 * * * ?",
       `      timezone: ${injected}`,
@@ -270,9 +271,12 @@ describe("hostile files", () => {
     expect(only({ "dev.yaml": yaml })).toEqual([
       expect.stringMatching(/dev\.yaml:6:10: tags\.owner: must not contain '\$\{' or '%\{'/),
       expect.stringMatching(/dev\.yaml:7:9: tags\.team: must not contain/),
-      expect.stringMatching(/dev\.yaml:12:16: sharing\.recipients\[0\]\.comment: must not contain/),
+      expect.stringMatching(/dev\.yaml:12:16: sharing\.recipients\.partner\.comment: must not contain/),
       expect.stringMatching(/dev\.yaml:15:14: warehouse\.tags\.purpose: must not contain/),
-      expect.stringMatching(/dev\.yaml:21:17: jobs\[0\]\.schedule\.timezone: must not contain/),
+      expect.stringMatching(
+        /dev\.yaml:18:66: jobs\.chart\.tasks\.chart\.parameters\.since: must not contain/,
+      ),
+      expect.stringMatching(/dev\.yaml:21:17: jobs\.chart\.schedule\.timezone: must not contain/),
     ]);
   });
 });

@@ -1,11 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { REPO_ROOT } from "../../paths";
 import { DEVICE_ID_PATTERN } from "../../events/contract";
 import { IAM_PROPAGATION_WAIT } from "../../modules/aws/databricks-access";
-import { NOTEBOOK_FILES } from "../../modules/databricks/notebooks";
 import { REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import {
   actionsOf,
@@ -252,29 +250,6 @@ describe("workflows jobs", () => {
       run_as: { service_principal_name: "0b7d4e21-95c3-4f8a-a1d6-7e3f9c2b5a48" },
     });
   });
-
-  it("sorts tasks by key and can refresh a triggered pipeline", () => {
-    const json = synthStack(
-      variantEnvironment("dev", {
-        jobs: [
-          {
-            key: "refresh_then_chart",
-            tasks: [
-              { key: "z_chart", notebook: "magnitude_heatmap", depends_on: ["a_refresh"] },
-              { key: "a_refresh", pipeline_refresh: true },
-            ],
-          },
-        ],
-      }),
-    ).json;
-    const task = only(json, "databricks_job").task;
-    expect(task.map((t: { task_key: string }) => t.task_key)).toEqual(["a_refresh", "z_chart"]);
-    expect(task[0].pipeline_task).toEqual({
-      pipeline_id: "${databricks_pipeline.events_pipeline_pipeline.id}",
-      full_refresh: false,
-    });
-    expect(task[1].depends_on).toEqual([{ task_key: "a_refresh" }]);
-  });
 });
 
 describe("the SQL warehouse", () => {
@@ -296,10 +271,10 @@ describe("Delta Sharing", () => {
     const json = synthStack(
       variantEnvironment("prod", {
         sharing: {
-          objects: [
-            { name: "sensor", type: "STREAMING_TABLE" },
-            { name: "device_max", history: true },
-          ],
+          objects: {
+            sensor: { type: "STREAMING_TABLE" },
+            device_max: { history: true },
+          },
         },
       }),
     ).json;
@@ -354,54 +329,6 @@ describe("Delta Sharing", () => {
     expect(outputs).not.toHaveProperty("partner_analyticsActivationUrl");
     const activation = Object.values(outputs).filter((o) => String(o.value).includes("activation_url"));
     expect(activation.every((o) => o.sensitive === true)).toBe(true);
-  });
-});
-
-describe("notebooks", () => {
-  const dir = join(REPO_ROOT, "notebooks");
-
-  it("are uploaded from the repo in Databricks source format", () => {
-    expect(
-      readdirSync(dir)
-        .filter((f) => f.endsWith(".py"))
-        .sort(),
-    ).toEqual(NOTEBOOK_FILES.map((n) => `${n}.py`).sort());
-    const notebooks = Object.values(resources(synth("prod"), "databricks_notebook"));
-    expect(notebooks.map((n) => n.path).sort()).toEqual(
-      NOTEBOOK_FILES.map((n) => `/Shared/lakestack/seismo-prod/${n}`).sort(),
-    );
-    expect(notebooks.every((n) => /^assets\/notebooks_\w+_source\/[0-9A-F]+\/\w+\.py$/.test(n.source))).toBe(
-      true,
-    );
-  });
-
-  /** The notebooks python3 cannot parse, by file name. */
-  const unparseable = (files: string[]): string[] => {
-    const script = [
-      "import ast, sys",
-      "for f in sys.argv[1:]:",
-      "    try:",
-      "        ast.parse(open(f).read(), f)",
-      "    except SyntaxError:",
-      "        print(f)",
-    ].join("\n");
-    return execFileSync("python3", ["-c", script, ...files], { encoding: "utf8" })
-      .split("\n")
-      .filter(Boolean);
-  };
-
-  it("every notebook parses as Python", () => {
-    expect(unparseable(NOTEBOOK_FILES.map((n) => join(dir, `${n}.py`)))).toEqual([]);
-  });
-
-  it("a notebook with a syntax error is caught", () => {
-    const broken = join(mkdtempSync(join(tmpdir(), "lakestack-notebook-")), "events_pipeline.py");
-    writeFileSync(
-      broken,
-      readFileSync(join(dir, "events_pipeline.py"), "utf8").replace("def sensor():", "def sensor(:"),
-    );
-    expect(unparseable([broken])).toEqual([broken]);
-    rmSync(dirname(broken), { recursive: true, force: true });
   });
 });
 

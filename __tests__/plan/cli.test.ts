@@ -75,12 +75,12 @@ describe("lakestack plan (in process)", () => {
   });
 
   it("exits 1 with the synthesizer's message when synthesis fails", async () => {
-    const run = await plan(["--env", "qa"], async () => {
-      throw new Error("config/qa.yaml: no such environment");
+    const run = await plan(["--env", "no-such-env"], async () => {
+      throw new Error("config/no-such-env.yaml: no such environment");
     });
     expect(run.exitCode()).toBe(1);
     expect(run.stderr()).toBe(
-      "lakestack plan: could not synthesize qa: config/qa.yaml: no such environment\n",
+      "lakestack plan: could not synthesize no-such-env: config/no-such-env.yaml: no such environment\n",
     );
     expect(stub.calls()).toEqual([]);
   });

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseDocument, type Document } from "yaml";
 import { ConfigError } from "../../loader/diagnostics";
 import type { Environment } from "../../loader/load";
 import { compareAgainst, compareEnvironments, loadBaseline } from "../../policy/against";
-import { CONFIG_DIR } from "../helpers";
+import { CONFIG_DIR, git as gitIn } from "../helpers";
 import { environmentText, loadFrom, proposedBase, scratchFolder } from "./fixtures";
 
 /** One version of an environment: its file's text and the environment loaded from it. */
@@ -15,6 +15,14 @@ interface Version {
 
 function version(name: string, changes: Record<string, unknown> = {}): Version {
   const text = environmentText(name, changes);
+  return { text, environment: loadFrom(name, { "base.yaml": proposedBase(), [`${name}.yaml`]: text }) };
+}
+
+/** A version whose file is the reference one edited as a YAML document (to delete what merging cannot). */
+function edited(name: string, edit: (doc: Document) => void): Version {
+  const doc = parseDocument(environmentText(name));
+  edit(doc);
+  const text = String(doc);
   return { text, environment: loadFrom(name, { "base.yaml": proposedBase(), [`${name}.yaml`]: text }) };
 }
 
@@ -86,22 +94,15 @@ describe("compareEnvironments", () => {
   });
 
   describe("recipients", () => {
-    const [analytics, research] = [
-      {
-        name: "partner_analytics",
-        auth: "databricks",
-        metastore_id: "aws:eu-west-1:3f9a1c7e-2b4d-4e8f-9a6c-1d5e7b3f0a92",
-      },
-      { name: "partner_research", auth: "token", ip_access_list: ["198.51.100.0/24"] },
-    ];
+    const recipients = ["sharing", "recipients"];
 
-    it("reports a removed recipient at its entry in the earlier file", () => {
-      const after = version("prod", { sharing: { recipients: [research] } });
+    it("reports a recipient deleted from the file at its entry in the earlier file", () => {
+      const after = edited("prod", (doc) => doc.deleteIn([...recipients, "partner_analytics"]));
       const [removed] = compare(prod, after);
       expect(removed).toMatchObject({
         file: prod.environment.file,
-        line: lineOf(prod.text, "name: partner_analytics"),
-        path: "sharing.recipients[0]",
+        line: lineOf(prod.text, "partner_analytics:"),
+        path: "sharing.recipients.partner_analytics",
         severity: "error",
         rule: "LS-CHG-2",
         message: expect.stringMatching(
@@ -110,15 +111,29 @@ describe("compareEnvironments", () => {
       });
     });
 
+    it("reports a recipient switched off at the enabled: false that removes it", () => {
+      const after = version("prod", { sharing: { recipients: { partner_analytics: { enabled: false } } } });
+      expect(compare(prod, after)).toEqual([
+        expect.objectContaining({
+          file: after.environment.file,
+          line: lineOf(after.text, "enabled: false"),
+          path: "sharing.recipients.partner_analytics.enabled",
+          rule: "LS-CHG-2",
+          message: expect.stringContaining("removing recipient 'partner_analytics' destroys it"),
+        }),
+      ]);
+    });
+
     it("reports a renamed recipient at its new name", () => {
-      const after = version("prod", {
-        sharing: { recipients: [analytics, { ...research, name: "university" }] },
+      const after = edited("prod", (doc) => {
+        doc.setIn([...recipients, "university"], doc.getIn([...recipients, "partner_research"]));
+        doc.deleteIn([...recipients, "partner_research"]);
       });
       expect(compare(prod, after)).toEqual([
         expect.objectContaining({
           file: after.environment.file,
-          line: lineOf(after.text, "name: university"),
-          path: "sharing.recipients[1].name",
+          line: lineOf(after.text, "university:"),
+          path: "sharing.recipients.university",
           rule: "LS-CHG-1",
           message: expect.stringContaining(
             "databricks_recipient.delta_sharing_recipient_partner_research: renaming recipient 'partner_research' to 'university'",
@@ -128,27 +143,26 @@ describe("compareEnvironments", () => {
     });
 
     it("reports a changed auth type or metastore id, which replace the recipient", () => {
-      const switched = version("prod", {
-        sharing: {
-          recipients: [
-            analytics,
-            { name: research.name, auth: "databricks", metastore_id: analytics.metastore_id },
-          ],
-        },
+      const switched = edited("prod", (doc) => {
+        doc.deleteIn([...recipients, "partner_research", "ip_access_list"]);
+        doc.setIn([...recipients, "partner_research", "auth"], "databricks");
+        doc.setIn(
+          [...recipients, "partner_research", "metastore_id"],
+          doc.getIn([...recipients, "partner_analytics", "metastore_id"]),
+        );
       });
       expect(compare(prod, switched).map((d) => [d.rule, d.path])).toEqual([
-        ["LS-CHG-1", "sharing.recipients[1].auth"],
+        ["LS-CHG-1", "sharing.recipients.partner_research.auth"],
       ]);
       const moved = version("prod", {
         sharing: {
-          recipients: [
-            { ...analytics, metastore_id: "aws:us-east-1:00000000-0000-4000-8000-000000000000" },
-            research,
-          ],
+          recipients: {
+            partner_analytics: { metastore_id: "aws:us-east-1:00000000-0000-4000-8000-000000000000" },
+          },
         },
       });
       expect(compare(prod, moved).map((d) => [d.rule, d.path])).toEqual([
-        ["LS-CHG-1", "sharing.recipients[0].metastore_id"],
+        ["LS-CHG-1", "sharing.recipients.partner_analytics.metastore_id"],
       ]);
     });
 
@@ -195,11 +209,16 @@ describe("compareEnvironments", () => {
       resource: "aws_kinesis_stream.events_stream",
       reason: "Producers moved to the v2 stream; the old one is drained.",
     };
-    const acknowledged = version("prod", { stream: { name: "seismo-events-v2" }, waivers: [waiver] });
+    const acknowledged = version("prod", {
+      stream: { name: "seismo-events-v2" },
+      waivers: { "stream-v2": waiver },
+    });
     expect(summary(prod, acknowledged)).toEqual([["info", "LS-CHG-1", "aws_kinesis_stream.events_stream"]]);
-    const stale = version("prod", { waivers: [waiver, { ...waiver, rule: "LS-S3-9" }] });
+    const stale = version("prod", {
+      waivers: { "stream-v2": waiver, other: { ...waiver, rule: "LS-S3-9" } },
+    });
     expect(compare(prod, stale).map((d) => [d.severity, d.rule, d.path])).toEqual([
-      ["error", "LS-WAIVE-1", "waivers[0]"],
+      ["error", "LS-WAIVE-1", "waivers.stream-v2"],
     ]);
   });
 });
@@ -219,23 +238,7 @@ describe("compareAgainst", () => {
 
 describe("loadBaseline", () => {
   let repo: string;
-  const git = (...args: string[]) =>
-    execFileSync(
-      "git",
-      [
-        "-c",
-        "user.name=lakestack",
-        "-c",
-        "user.email=lakestack@example.com",
-        "-c",
-        "commit.gpgsign=false",
-        ...args,
-      ],
-      {
-        cwd: repo,
-        encoding: "utf8",
-      },
-    );
+  const git = (...args: string[]) => gitIn(repo, ...args);
   const configDir = () => join(repo, "config");
 
   beforeAll(() => {
@@ -260,9 +263,9 @@ describe("loadBaseline", () => {
     expect(baseline.name).toBe("prod");
     expect(baseline.file).toBe("reference:config/prod.yaml");
     expect(baseline.names.stream).toBe("seismo-prod-events");
-    expect(baseline.locate(["sharing", "recipients", 0])).toEqual({
+    expect(baseline.locate(["sharing", "recipients", "partner_analytics"])).toEqual({
       file: "reference:config/prod.yaml",
-      line: lineOf(environmentText("prod"), "name: partner_analytics"),
+      line: lineOf(environmentText("prod"), "partner_analytics:"),
       col: expect.any(Number),
     });
   });

@@ -10,7 +10,7 @@ import { environmentText, loadFrom, proposedBase, proposedEnvironment } from "./
 
 /** prod with a token recipient that has no IP access list (LS-DBX-2), and the file's text. */
 const openRecipientText = environmentText("prod", {
-  sharing: { recipients: [{ name: "open_partner", auth: "token" }] },
+  sharing: { recipients: { open_partner: { auth: "token" } } },
 });
 const openRecipient = () => loadFrom("prod", { "base.yaml": proposedBase(), "prod.yaml": openRecipientText });
 
@@ -31,7 +31,7 @@ function synthError(synth: () => void): ConfigError {
 }
 
 describe("applyPolicy", () => {
-  const recipientLine = openRecipientText.split("\n").findIndex((l) => l.includes("name: open_partner")) + 1;
+  const recipientLine = openRecipientText.split("\n").findIndex((l) => l.includes("open_partner:")) + 1;
 
   it("fails synthesis with the error findings at their YAML positions, writing nothing", () => {
     // Annotations would let this variable turn errors off; the policy must not.
@@ -45,7 +45,7 @@ describe("applyPolicy", () => {
           file: environment.file,
           line: recipientLine,
           col: expect.any(Number),
-          path: "sharing.recipients[0]",
+          path: "sharing.recipients.open_partner",
           severity: "error",
           rule: "LS-DBX-2",
           message: expect.stringContaining(

@@ -12,26 +12,26 @@ import { CONFIG_DIR, configFolder, synthStack } from "../helpers";
  * waivers for the design's exceptions, and production schedules that say they run on purpose. Applying
  * them is idempotent, so these fixtures keep working once base.yaml carries them.
  */
-export const PROPOSED_WAIVERS = [
-  {
+export const PROPOSED_WAIVERS = {
+  "site-http-only": {
     rule: "LS-S3-3",
     resource: "aws_s3_bucket.browser_site_bucket",
     reason:
       "S3 website endpoints serve HTTP only: a TLS-only policy would take the page offline. The bucket holds only the page's public build output.",
   },
-  {
+  "site-public-read": {
     rule: "LS-S3-5",
     resource: "aws_s3_bucket.browser_site_bucket",
     reason:
       "The seismograph page is a public website by design: anyone may s3:GetObject its build output; nobody may list or write.",
   },
-  {
+  "phone-guests": {
     rule: "LS-COG-1",
     resource: "aws_cognito_identity_pool.browser_identity_pool",
     reason:
       "Phones send readings without signing in. Guests may only kinesis:PutRecord(s) on this environment's stream, on the classic flow because the enhanced flow's session policy has no Kinesis actions.",
   },
-];
+};
 
 /**
  * base.yaml as proposed: reference text plus the waivers, and `paused: false` on every schedule (or, with
@@ -39,13 +39,13 @@ export const PROPOSED_WAIVERS = [
  */
 export function proposedBase({ explicitSchedules = true } = {}): string {
   const doc = parseDocument(readFileSync(join(CONFIG_DIR, "base.yaml"), "utf8"));
-  const jobs = (doc.toJS() as { jobs?: { schedule?: unknown }[] }).jobs ?? [];
-  jobs.forEach((job, i) => {
-    const paused = ["jobs", i, "schedule", "paused"];
-    if (!job.schedule) return;
+  const jobs = (doc.toJS() as { jobs?: Record<string, { schedule?: unknown }> }).jobs ?? {};
+  for (const [key, job] of Object.entries(jobs)) {
+    const paused = ["jobs", key, "schedule", "paused"];
+    if (!job.schedule) continue;
     if (explicitSchedules) doc.setIn(paused, false);
     else doc.deleteIn(paused);
-  });
+  }
   doc.set("waivers", PROPOSED_WAIVERS);
   return String(doc);
 }

@@ -434,7 +434,7 @@ describe("Databricks", () => {
       {
         resource: "databricks_recipient.delta_sharing_recipient_partner_research",
         message: "token recipient 'partner_research' can use its credential from any address",
-        path: ["sharing", "recipients", 1],
+        path: ["sharing", "recipients", "partner_research"],
       },
     ]);
     expect(found(tokenRecipientsRestricted, open, dev)).toEqual([]);
@@ -462,10 +462,16 @@ describe("Databricks", () => {
     });
     const violations = schedulesOnPurpose.check({ resources: edited(prodDocument), environment: implicit });
     expect(violations.map((v) => [v.resource, v.path])).toEqual([
-      ["databricks_job.job_device_max_job", ["jobs", 0, "schedule"]],
-      ["databricks_job.job_magnitude_heatmap_job", ["jobs", 1, "schedule"]],
+      ["databricks_job.job_device_max_job", ["jobs", "device_max", "schedule"]],
+      ["databricks_job.job_magnitude_heatmap_job", ["jobs", "magnitude_heatmap", "schedule"]],
+      ["databricks_job.job_quake_alerts_job", ["jobs", "quake_alerts", "schedule"]],
     ]);
     expect(found(schedulesOnPurpose, undefined, dev)).toEqual([]);
+    // An environment that changes only a job's cron keeps base.yaml's paused: false.
+    const retimed = proposedEnvironment("prod", {
+      jobs: { device_max: { schedule: { cron: "0 0/30 * * * ?" } } },
+    });
+    expect(schedulesOnPurpose.check({ resources: edited(prodDocument), environment: retimed })).toEqual([]);
   });
 });
 
@@ -514,14 +520,13 @@ describe("secrets in YAML", () => {
         token_budget: "1000",
       },
       sharing: {
-        recipients: [
-          {
-            name: "partner",
+        recipients: {
+          partner: {
             auth: "token",
             ip_access_list: ["192.0.2.1"],
             comment: "key AKIAABCDEFGHIJKLMNOP",
           },
-        ],
+        },
       },
     });
     const violations = noSecretsInYaml.check({ resources: edited(prodDocument), environment: leaky });
@@ -529,11 +534,30 @@ describe("secrets in YAML", () => {
       ["tags.db_token", "looks like a Databricks personal access token"],
       ["tags.admin_password", "looks like a password (key 'admin_password')"],
       ["tags.api_secret", "looks like a random-looking secret (key 'api_secret')"],
-      ["sharing.recipients[0].comment", "looks like an AWS access key id"],
+      ["sharing.recipients.partner.comment", "looks like an AWS access key id"],
     ]);
     expect(violations[0].path).toEqual(["tags", "db_token"]);
     expect(JSON.stringify(violations)).not.toMatch(/hunter2|dapi0|AKIA|q8Zr/);
     expect(noSecretsInYaml.check({ resources: edited(prodDocument), environment: prod })).toEqual([]);
+  });
+
+  it("LS-SEC-1 reads comments too, at their line, in either file", () => {
+    const text = environmentText("prod");
+    const leaky = loadFrom("prod", {
+      "base.yaml": `${proposedBase()}# databricks auth: export DATABRICKS_TOKEN=${TOKEN}\n`,
+      "prod.yaml": `${text}# api_secret: q8Zr2LmX9vT4pW7sK1nB\n# token: the one in the vault, not here\n`,
+    });
+    const violations = noSecretsInYaml.check({ resources: edited(prodDocument), environment: leaky });
+    const baseLines = proposedBase().split("\n").length;
+    expect(violations.map((v) => [v.resource, v.message, v.position?.line])).toEqual([
+      ["comment", "looks like a Databricks personal access token", baseLines],
+      ["comment", "looks like a random-looking secret (key 'api_secret')", text.split("\n").length],
+    ]);
+    expect(violations.map((v) => v.position?.file)).toEqual([
+      expect.stringMatching(/base\.yaml$/),
+      expect.stringMatching(/prod\.yaml$/),
+    ]);
+    expect(JSON.stringify(violations)).not.toMatch(/dapi0|q8Zr/);
   });
 
   it("tells random strings from words by entropy", () => {

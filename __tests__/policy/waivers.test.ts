@@ -1,7 +1,7 @@
 import type { Environment } from "../../loader/load";
 import { evaluate, problems, toDiagnostics } from "../../policy/engine";
 import type { ResourceIndex } from "../../policy/resources";
-import { edited, environmentText, loadFrom, proposedBase } from "./fixtures";
+import { edited, environmentText, loadFrom, PROPOSED_WAIVERS, proposedBase } from "./fixtures";
 
 const POOL = "aws_cognito_identity_pool.browser_identity_pool";
 const WAREHOUSE = "databricks_sql_endpoint.sql_warehouse_warehouse";
@@ -19,9 +19,16 @@ const resources: ResourceIndex = edited({}, (r) => {
   };
 });
 
-/** prod with its own waivers and an explicit warehouse setting; returns its text too, to find positions in. */
-function prodWith(waivers: object[]): { environment: Environment; text: string } {
-  const text = environmentText("prod", { warehouse: { auto_stop_minutes: 15 }, waivers });
+/**
+ * prod with only its own waivers (base.yaml's switched off) and an explicit warehouse setting; returns its
+ * text too, to find positions in.
+ */
+function prodWith(waivers: Record<string, object>): { environment: Environment; text: string } {
+  const off = Object.fromEntries(Object.keys(PROPOSED_WAIVERS).map((name) => [name, { enabled: false }]));
+  const text = environmentText("prod", {
+    warehouse: { auto_stop_minutes: 15 },
+    waivers: { ...off, ...waivers },
+  });
   return { environment: loadFrom("prod", { "base.yaml": proposedBase(), "prod.yaml": text }), text };
 }
 
@@ -36,15 +43,15 @@ function positionOf(text: string, needle: string, part = needle): { line: number
 const guestWaiver = { rule: "LS-COG-1", resource: POOL, reason: "Phones write without signing in." };
 
 describe("waivers", () => {
-  it("acknowledge a matching finding as info, reported at the waiver with its reason", () => {
-    const { environment, text } = prodWith([guestWaiver]);
+  it("acknowledge a matching finding as info, reported at the waiver's name with its reason", () => {
+    const { environment, text } = prodWith({ guests: guestWaiver });
     const diagnostics = toDiagnostics(environment, evaluate({ resources, environment }));
     const info = diagnostics.filter((d) => d.severity === "info");
     expect(info).toEqual([
       {
         file: environment.file,
-        ...positionOf(text, "rule: LS-COG-1"),
-        path: "waivers[0]",
+        ...positionOf(text, "  guests:", "guests:"),
+        path: "waivers.guests",
         severity: "info",
         rule: "LS-COG-1",
         message: `${POOL}: acknowledged: lets anonymous visitors assume its guest role (waiver: Phones write without signing in.)`,
@@ -53,28 +60,28 @@ describe("waivers", () => {
   });
 
   it("acknowledge only the rule and resource they name", () => {
-    const { environment } = prodWith([{ ...guestWaiver, resource: WAREHOUSE }]);
+    const { environment } = prodWith({ guests: { ...guestWaiver, resource: WAREHOUSE } });
     const findings = evaluate({ resources, environment });
     expect(findings.find((f) => f.rule === "LS-COG-1")?.severity).toBe("warning");
   });
 
-  it("that match nothing are errors at the waiver, with the closest address as a hint", () => {
+  it("that match nothing are errors at the waiver's name, with the closest address as a hint", () => {
     const typo = {
       rule: "LS-DBX-1",
       resource: `${WAREHOUSE}s`,
       reason: "Warehouse is only ever queried by hand.",
     };
-    const { environment, text } = prodWith([guestWaiver, typo]);
+    const { environment, text } = prodWith({ guests: guestWaiver, typo });
     const unmatched = problems(toDiagnostics(environment, evaluate({ resources, environment }))).filter(
       (d) => d.rule === "LS-WAIVE-1",
     );
     expect(unmatched).toEqual([
       {
         file: environment.file,
-        ...positionOf(text, "rule: LS-DBX-1"),
+        ...positionOf(text, "  typo:", "typo:"),
         severity: "error",
         rule: "LS-WAIVE-1",
-        path: "waivers[1]",
+        path: "waivers.typo",
         message: expect.stringContaining(
           `waiver for LS-DBX-1 matches no finding in environment 'prod'; did you mean '${WAREHOUSE}'?`,
         ),
@@ -83,27 +90,31 @@ describe("waivers", () => {
   });
 
   it("that name no rule are errors at the rule id, with the closest id as a hint", () => {
-    const { environment, text } = prodWith([{ ...guestWaiver, rule: "LS-COG-11" }]);
+    const { environment, text } = prodWith({ guests: { ...guestWaiver, rule: "LS-COG-11" } });
     const diagnostics = problems(toDiagnostics(environment, evaluate({ resources, environment })));
     expect(diagnostics.find((d) => d.rule === "LS-WAIVE-1")).toMatchObject({
       ...positionOf(text, "LS-COG-11"),
-      path: "waivers[0].rule",
+      path: "waivers.guests.rule",
       message: expect.stringContaining("waiver names no rule 'LS-COG-11'; did you mean 'LS-COG-1'?"),
     });
   });
 
   it("for config changes are left to validate --against, which alone can tell whether they match", () => {
-    const { environment } = prodWith([
-      guestWaiver,
-      { rule: "LS-CHG-1", resource: "aws_kinesis_stream.events_stream", reason: "Moving to the new stream." },
-    ]);
+    const { environment } = prodWith({
+      guests: guestWaiver,
+      moving: {
+        rule: "LS-CHG-1",
+        resource: "aws_kinesis_stream.events_stream",
+        reason: "Moving to the new stream.",
+      },
+    });
     expect(evaluate({ resources, environment }).filter((f) => f.rule === "LS-WAIVE-1")).toEqual([]);
   });
 });
 
 describe("finding positions", () => {
   it("are the YAML field that causes the finding", () => {
-    const { environment, text } = prodWith([guestWaiver]);
+    const { environment, text } = prodWith({ guests: guestWaiver });
     const [warehouse] = toDiagnostics(environment, evaluate({ resources, environment }));
     expect(warehouse).toEqual({
       file: environment.file,
@@ -120,7 +131,7 @@ describe("finding positions", () => {
   });
 
   it("are the environment file's first line, with the address, when the cause is not in config", () => {
-    const { environment } = prodWith([guestWaiver]);
+    const { environment } = prodWith({ guests: guestWaiver });
     const stream = edited({}, (r) => {
       r.aws_kinesis_stream = { events_stream: { name: "s", encryption_type: "NONE" } };
     });
@@ -156,7 +167,7 @@ describe("finding positions", () => {
     expect(diagnostics.find((d) => d.rule === "LS-DBX-4")).toMatchObject({
       file: expect.stringMatching(/base\.yaml$/),
       line: positionOf(base, 'cron: "0 0/15').line,
-      path: "jobs[0].schedule",
+      path: "jobs.device_max.schedule",
       severity: "warning",
       rule: "LS-DBX-4",
       message: expect.stringMatching(/^\[prod\] databricks_job\.job_device_max_job: runs on its schedule/),
@@ -164,7 +175,9 @@ describe("finding positions", () => {
   });
 
   it("come errors first, then warnings, then acknowledged findings; problems() drops the acknowledged", () => {
-    const { environment } = prodWith([{ ...guestWaiver, rule: "LS-DBX-1", resource: WAREHOUSE }]);
+    const { environment } = prodWith({
+      warehouse: { ...guestWaiver, rule: "LS-DBX-1", resource: WAREHOUSE },
+    });
     const diagnostics = toDiagnostics(environment, evaluate({ resources, environment }));
     // The two-resource prod stack has no alarms either: LS-OPS-1's error comes first.
     expect(diagnostics.map((d) => [d.severity, d.rule])).toEqual([

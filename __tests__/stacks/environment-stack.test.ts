@@ -71,7 +71,7 @@ describe("one stack per environment", () => {
   });
 
   it("keeps each environment's state under its own key, with S3-native locking, under the bucket's key", () => {
-    for (const env of ["dev", "staging", "prod"]) {
+    for (const env of environmentNames(CONFIG_DIR)) {
       // No `encrypt`: with it but no key of its own Terraform would ask S3 for SSE-S3 on every write,
       // bypassing the KMS key the bootstrap gives the state bucket.
       expect(stacks[env].terraform.backend).toEqual({

@@ -9,6 +9,10 @@ export interface EventsPipelineProps {
   readonly catalog: string;
   readonly schema: string;
   readonly notebookPath: string;
+  /** More notebooks the pipeline runs beside the ingest notebook (workspace paths). @default [] */
+  readonly libraryPaths?: readonly string[];
+  /** Settings every notebook reads with spark.conf.get; lakestack's own `lakestack.*` keys win. @default {} */
+  readonly configuration?: Readonly<Record<string, string>>;
   readonly streamName: string;
   readonly region: string;
   readonly serviceCredentialName: string;
@@ -59,6 +63,7 @@ export class EventsPipeline extends Construct {
       development: !production,
       channel: props.channel ?? "CURRENT",
       configuration: {
+        ...props.configuration,
         "lakestack.kinesis.stream_name": props.streamName,
         "lakestack.kinesis.region": props.region,
         "lakestack.kinesis.service_credential": props.serviceCredentialName,
@@ -69,7 +74,10 @@ export class EventsPipeline extends Construct {
         "lakestack.contract.device_pattern": props.contract.devicePattern,
         "lakestack.contract.quarantine_schema": props.contract.quarantineSchema,
       },
-      library: [{ notebook: { path: props.notebookPath } }],
+      // An ordered list in the provider: the ingest notebook first, the rest sorted, so YAML order never shows.
+      library: [props.notebookPath, ...[...(props.libraryPaths ?? [])].sort()].map((path) => ({
+        notebook: { path },
+      })),
       notification: props.notifications?.length
         ? [
             {

@@ -1,4 +1,3 @@
-import type { Environment } from "../../loader/load";
 import { block, blocks } from "../resources";
 import { isProduction, type Rule } from "../rule";
 
@@ -28,6 +27,7 @@ export const tokenRecipientsRestricted: Rule = {
   check: (context) => {
     if (!isProduction(context)) return [];
     const recipients = context.environment.config.sharing.recipients;
+    const configured = (name: unknown) => typeof name === "string" && Object.hasOwn(recipients, name);
     return context.resources
       .ofType("databricks_recipient")
       .filter((r) => r.config.authentication_type === "TOKEN")
@@ -36,14 +36,11 @@ export const tokenRecipientsRestricted: Rule = {
           (l) => !Array.isArray(l.allowed_ip_addresses) || l.allowed_ip_addresses.length === 0,
         ),
       )
-      .map((r) => {
-        const index = recipients.findIndex((y) => y.name === r.config.name);
-        return {
-          resource: r.address,
-          message: `token recipient '${String(r.config.name)}' can use its credential from any address`,
-          path: index >= 0 ? ["sharing", "recipients", index] : undefined,
-        };
-      });
+      .map((r) => ({
+        resource: r.address,
+        message: `token recipient '${String(r.config.name)}' can use its credential from any address`,
+        path: configured(r.config.name) ? ["sharing", "recipients", String(r.config.name)] : undefined,
+      }));
   },
 };
 
@@ -81,26 +78,15 @@ export const schedulesOnPurpose: Rule = {
       .ofType("databricks_job")
       .filter((job) => block(job.config.schedule)?.pause_status === "UNPAUSED")
       .flatMap((job) => {
-        const index = config.jobs.findIndex((j) => names.job(j.key) === job.config.name);
-        const path = index >= 0 ? ["jobs", index, "schedule"] : undefined;
-        if (path && isSetInYaml(context.environment, [...path, "paused"])) return [];
+        const key = Object.keys(config.jobs).find((k) => names.job(k) === job.config.name);
+        const path = key !== undefined ? ["jobs", key, "schedule"] : undefined;
+        if (path && context.environment.isSet([...path, "paused"])) return [];
         return [
           { resource: job.address, message: "runs on its schedule without paused: false in its YAML", path },
         ];
       });
   },
 };
-
-/**
- * Whether a YAML file sets the field itself (rather than the schema's default applying). `locate` falls
- * back to the nearest ancestor a file sets, so a field set in YAML is one whose position differs from its
- * parent's in the same file.
- */
-export function isSetInYaml(environment: Environment, path: readonly PropertyKey[]): boolean {
-  const here = environment.locate(path);
-  const parent = environment.locate(path.slice(0, -1));
-  return here.file === parent.file && (here.line !== parent.line || here.col !== parent.col);
-}
 
 export const DATABRICKS_RULES: readonly Rule[] = [
   warehouseAutoStop,

@@ -47,18 +47,35 @@ function* values(value: unknown, path: PropertyKey[]): Generator<{ path: Propert
   }
 }
 
+/** What a comment holds that looks like a secret: a known format anywhere, or `key: value` pairs inside it. */
+export function commentSecretKind(text: string): string | undefined {
+  const known = secretKind(undefined, text);
+  if (known) return known;
+  for (const [, key, value] of text.matchAll(/([\w.-]+)\s*[:=]\s*["']?([^\s"']+)/g)) {
+    const kind = secretKind(key, value);
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
 export const noSecretsInYaml: Rule = {
   id: "LS-SEC-1",
   severity: "error",
   title:
-    "No YAML value looks like a credential: Databricks/AWS/GitHub/Slack tokens, private keys, values of password keys, random strings under secret/token keys.",
-  why: "Config is committed and printed in plans; a secret there is a secret shared with everyone who can read either.",
+    "No YAML value or comment looks like a credential: Databricks/AWS/GitHub/Slack tokens, private keys, values of password keys, random strings under secret/token keys.",
+  why: "Config is committed and printed in plans, comments included; a secret there is a secret shared with everyone who can read either.",
   fix: "Remove it and rotate it; give credentials to Terraform through the environment (DATABRICKS_TOKEN, AWS profiles) or a secret store.",
   check: ({ environment }) => {
     const found: Violation[] = [];
     for (const { path, text } of values(environment.config, [])) {
       const kind = secretKind(path[path.length - 1], text);
       if (kind) found.push({ resource: dottedPath(path), message: `looks like ${kind}`, path });
+    }
+    for (const comment of environment.comments) {
+      const kind = commentSecretKind(comment.text);
+      const { file, line, col } = comment;
+      if (kind)
+        found.push({ resource: "comment", message: `looks like ${kind}`, position: { file, line, col } });
     }
     return found;
   },
