@@ -6,6 +6,7 @@
  * Rules that need the environment's name (derived resource names) live in naming.ts.
  */
 import { z } from "zod";
+import { closest } from "./diagnostics";
 import { quartzProblem } from "./quartz";
 import { regionProblem, timeZoneProblem, UUID, workspaceHostProblem } from "./values";
 
@@ -1252,10 +1253,13 @@ export const environmentSchema = z
     }
     const unknownKeys = (given: string[], known: string[], path: string[], what: string) => {
       for (const key of given.filter((k) => !known.includes(k))) {
+        const hint = closest(key, known);
         ctx.addIssue({
           code: "custom",
           path: [...path, key],
-          message: `no ${what} '${key}' (${what}s: ${known.join(", ") || "none"})`,
+          message: hint
+            ? `no ${what} '${key}'; did you mean '${hint}'?`
+            : `no ${what} '${key}' (${what}s: ${known.join(", ") || "none"})`,
         });
       }
     };

@@ -253,7 +253,7 @@ describe("lakestack cost", () => {
       `bad-cost/prod.yaml:${positionOf(file, "active_hours_per_day: 30", "30")}: cost.warehouse.active_hours_per_day: must be at most 24 (got 30)`,
     );
     expect(stderr).toContain(
-      `bad-cost/prod.yaml:${positionOf(file, "minutes: 5", "minutes")}: cost.jobs.device_maxx: no job 'device_maxx' (jobs: device_max, magnitude_heatmap)`,
+      `bad-cost/prod.yaml:${positionOf(file, "minutes: 5", "minutes")}: cost.jobs.device_maxx: no job 'device_maxx'; did you mean 'device_max'?`,
     );
   });
 
