@@ -76,6 +76,7 @@ function carryOver(
   const previousManifest = readManifest(previous);
   if (!previousManifest) return;
   const nextManifest = readManifest(next)!;
+  let kept = false;
   for (const name of Object.keys(previousManifest.stacks)) {
     const from = join(previous, "stacks", name);
     const to = join(next, "stacks", name);
@@ -87,9 +88,11 @@ function carryOver(
     } else if (keep.has(name)) {
       renameSync(from, to);
       nextManifest.stacks[name] = previousManifest.stacks[name];
+      kept = true;
     }
   }
-  writeFileSync(join(next, "manifest.json"), JSON.stringify(nextManifest, null, 2));
+  // Left as cdktf wrote it unless it must list kept stacks: the same synth gives the same bytes.
+  if (kept) writeFileSync(join(next, "manifest.json"), JSON.stringify(nextManifest, null, 2));
 }
 
 function readManifest(outDir: string): Manifest | undefined {
