@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -90,6 +91,22 @@ describe("the launcher", () => {
     expect(run().stdout).toBe(expected("more", []));
     expect(manifest().vendor).toMatchObject({ specifiers: ["commander", "constructs", "yaml"] });
     expect(manifest().vendor.dir).not.toBe(before.vendor.dir);
+  });
+
+  it("gives a bundled module that finds files by its own path that path", () => {
+    // cdktf zips archive assets by running its own module file as a script.
+    const pkg = join(project, "node_modules", "zod");
+    mkdirSync(pkg);
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "zod", main: "index.js" }));
+    writeFileSync(join(pkg, "index.js"), "exports.where = [__filename, __dirname];\n");
+    writeFileSync(
+      join(project, "main.ts"),
+      `import { where } from "zod";\nexport function runCli(): void {\n  console.log(JSON.stringify(where));\n}\n`,
+    );
+    const { code, stdout } = run();
+    expect(code).toBe(0);
+    expect(manifest().vendor.specifiers).toEqual(["zod"]);
+    expect(JSON.parse(stdout)).toEqual([join(realpathSync(pkg), "index.js"), realpathSync(pkg)]);
   });
 
   it("replaces a code cache V8 rejects, and runs correctly meanwhile", () => {

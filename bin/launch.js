@@ -1,10 +1,12 @@
 // Starts the CLI from two esbuild bundles, each compiled with V8's code cache:
 //   app:    lakestack's own sources, rebuilt whenever one of them changes;
 //   vendor: the packages every command loads (cdktf, constructs, the provider classes the stacks import,
-//           zod, yaml, commander), rebuilt only when the app imports another one or a package changes.
+//           zod, yaml, commander), rebuilt when the app imports another module of them or a package's
+//           package.json changes (any install does).
 // One file per bundle spares Node resolving and reading some 700 modules, and the code cache spares V8
-// parsing and compiling them: together about half of a synth's time. Packages outside VENDORED (esbuild,
-// the AWS SDK behind `simulate`) load from node_modules as usual, on use.
+// parsing and compiling them. Packages outside VENDORED (esbuild, the AWS SDK behind `simulate`) load from
+// node_modules as usual, on use. LAKESTACK_DEBUG runs the app bundle as a plain module instead, with
+// source maps and every package from node_modules.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -24,12 +26,11 @@ const VENDORED = new Set([
   "yaml",
   "commander",
 ]);
-// Builds no manifest names any more are removed once this old (a concurrent run may still be using one).
-const STALE_BUILD_MS = 10 * 60 * 1000;
-// The same esbuild options for both bundles.
-const BUILD_OPTIONS = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "silent" };
 // A change to how bundles are built (this file, or esbuild) rebuilds both.
 const BUILDER = ["bin/launch.js", "node_modules/esbuild/package.json"];
+const BUILD_OPTIONS = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "silent" };
+// Builds no manifest names any more are removed once this old (a concurrent run may still be using one).
+const STALE_BUILD_MS = 10 * 60 * 1000;
 
 /** Size and modification time of a file: a changed file changes one of them. */
 function identity(file) {
@@ -41,8 +42,19 @@ function identity(file) {
   }
 }
 
-function isFresh(inputs) {
-  return Object.entries(inputs).every(([file, id]) => identity(file) === id);
+const isFresh = (inputs) => Object.entries(inputs).every(([file, id]) => identity(file) === id);
+
+/**
+ * Identities of the given files, taken after a build that started at `startedMs` read them. A file
+ * changed while it ran gets none that can match, so the next run builds again.
+ */
+function identities(files, startedMs) {
+  const inputs = {};
+  for (const file of files) {
+    const id = identity(file);
+    inputs[file] = Number(id.split(":")[1]) < startedMs ? id : "changed during the build";
+  }
+  return inputs;
 }
 
 /** The package a bare import names: `@cdktf/provider-aws/lib/s3-bucket` → `@cdktf/provider-aws`. */
@@ -52,18 +64,34 @@ function packageOf(specifier) {
 }
 
 /**
- * Identities of the files a build read, taken after it ran. A file changed while it ran gets no valid
- * identity, so the next run builds again rather than trust a bundle of the older text.
+ * What identifies the vendor bundle's inputs: the package.json of each package it bundles (about 70
+ * stats a run instead of 600). Editing a file inside node_modules by hand therefore needs
+ * `rm -r node_modules/.cache/lakestack`, or LAKESTACK_DEBUG.
  */
-function inputsOf(metafile, startedMs) {
-  const inputs = {};
-  for (const file of Object.keys(metafile.inputs)) {
-    const id = identity(file);
-    const mtimeMs = Number(id.split(":")[1]);
-    inputs[file] = mtimeMs < startedMs ? id : "changed during build";
+function packageManifests(files) {
+  const manifests = new Set();
+  for (const file of files) {
+    const dir = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1];
+    manifests.add(dir ? `${dir}/package.json` : file);
   }
-  return inputs;
+  return [...manifests];
 }
+
+/**
+ * A bundled module's `__filename` and `__dirname` would name the bundle; give each module that uses them
+ * its own (cdktf runs its private/fs.js as a script by its file name to zip archive assets).
+ */
+const ownPaths = {
+  name: "own-paths",
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
+      const contents = fs.readFileSync(args.path, "utf8");
+      if (!/\b__(?:file|dir)name\b/.test(contents)) return undefined;
+      const own = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};`;
+      return { contents: `${own}\n${contents}`, loader: "js" };
+    });
+  },
+};
 
 /**
  * Writes a build's files into cli/<kind>-<content hash>/, renamed into place whole so concurrent runs
@@ -87,11 +115,11 @@ function store(kind, outputFiles) {
   return name;
 }
 
-function build(previous) {
+async function build(previous) {
   const esbuild = require("esbuild");
   fs.mkdirSync(cacheDir, { recursive: true });
   const started = Date.now();
-  const app = esbuild.buildSync({
+  const app = await esbuild.build({
     ...BUILD_OPTIONS,
     absWorkingDir: root,
     entryPoints: ["main.ts"],
@@ -110,13 +138,15 @@ function build(previous) {
     ),
   ].sort();
   const manifest = {
-    builder: inputsOf({ inputs: Object.fromEntries(BUILDER.map((file) => [file, {}])) }, started),
-    app: { dir: store("app", app.outputFiles), inputs: inputsOf(app.metafile, started) },
+    builder: identities(BUILDER, started),
+    app: {
+      dir: store("app", app.outputFiles),
+      inputs: identities(Object.keys(app.metafile.inputs), started),
+    },
     vendor: previous?.vendor,
   };
   const vendorCurrent =
-    previous?.vendor &&
-    JSON.stringify(previous.vendor.specifiers) === JSON.stringify(specifiers) &&
+    JSON.stringify(previous?.vendor?.specifiers) === JSON.stringify(specifiers) &&
     fs.existsSync(path.join(cacheDir, previous.vendor.dir)) &&
     isFresh(previous.vendor.inputs);
   if (!vendorCurrent) {
@@ -124,18 +154,20 @@ function build(previous) {
     const entry = `module.exports = {\n${specifiers
       .map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s)}),`)
       .join("\n")}\n};\n`;
-    const vendor = esbuild.buildSync({
+    const vendor = await esbuild.build({
       ...BUILD_OPTIONS,
       absWorkingDir: root,
       stdin: { contents: entry, resolveDir: root, sourcefile: "vendor-entry.js" },
+      plugins: [ownPaths],
       metafile: true,
       write: false,
       outfile: path.join(cacheDir, "vendor.js"),
     });
+    const files = Object.keys(vendor.metafile.inputs).filter((file) => file !== "vendor-entry.js");
     manifest.vendor = {
       dir: store("vendor", vendor.outputFiles),
       specifiers,
-      inputs: inputsOf({ inputs: omit(vendor.metafile.inputs, "vendor-entry.js") }, started),
+      inputs: identities(packageManifests(files), started),
     };
   }
   const scratch = `${manifestPath}.${process.pid}.tmp`;
@@ -143,12 +175,6 @@ function build(previous) {
   fs.renameSync(scratch, manifestPath);
   removeStaleBuilds(new Set([manifest.app.dir, manifest.vendor.dir]));
   return manifest;
-}
-
-function omit(object, key) {
-  const copy = { ...object };
-  delete copy[key];
-  return copy;
 }
 
 function removeStaleBuilds(current) {
@@ -165,7 +191,7 @@ function removeStaleBuilds(current) {
 }
 
 /** The manifest of current builds, rebuilding what is stale. */
-function currentBuilds() {
+async function currentBuilds() {
   let manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
@@ -195,18 +221,6 @@ function codeCacheName(execArgv, nodeOptions) {
 const bundleFile = (manifest, kind) => path.join(cacheDir, manifest[kind].dir, `${kind}.js`);
 
 /**
- * The bundles the last run used and the code cache a run of this Node.js with the given flags compiles
- * them with (for tests).
- */
-exports.compiledBundles = function compiledBundles(execArgv = [], nodeOptions = "") {
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
-  return ["app", "vendor"].map((kind) => ({
-    bundle: bundleFile(manifest, kind),
-    cache: path.join(cacheDir, manifest[kind].dir, codeCacheName(execArgv, nodeOptions)),
-  }));
-};
-
-/**
  * Runs a CommonJS bundle as Node would, but compiled with V8's code cache. A missing or rejected cache is
  * written when the process exits, so it also holds the functions this run compiled lazily.
  */
@@ -232,17 +246,25 @@ function writeCache(cacheFile, script) {
     fs.writeFileSync(scratch, script.createCachedData());
     fs.renameSync(scratch, cacheFile);
   } catch {
-    // A cache is an optimisation: a read-only or removed folder only means compiling again next time.
+    // A cache only saves time: a read-only or removed folder means compiling again next time.
     fs.rmSync(scratch, { force: true });
   }
 }
 
-exports.launch = function launch(argv) {
-  const manifest = currentBuilds();
+/** The bundles the last run used, and the code cache a run of this Node.js with the given flags reads (for tests). */
+exports.compiledBundles = function compiledBundles(execArgv = [], nodeOptions = "") {
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
+  return ["app", "vendor"].map((kind) => ({
+    bundle: bundleFile(manifest, kind),
+    cache: path.join(cacheDir, manifest[kind].dir, codeCacheName(execArgv, nodeOptions)),
+  }));
+};
+
+async function start(argv) {
+  const manifest = await currentBuilds();
   const appFile = bundleFile(manifest, "app");
-  // Source maps cost more than the synth itself (cdktf captures a stack trace per token); opt in to them.
-  // Debugging runs the app bundle as a plain module, with packages from node_modules.
   if (process.env.LAKESTACK_DEBUG) {
+    // Source maps cost more than the synth itself (cdktf captures a stack trace per token): opt in only.
     process.setSourceMapsEnabled(true);
     require(appFile).runCli(argv);
     return;
@@ -253,4 +275,13 @@ exports.launch = function launch(argv) {
   const vendor = runBundle(bundleFile(manifest, "vendor"), nodeRequire);
   const requireFn = (id) => (Object.hasOwn(vendor, id) ? vendor[id]() : nodeRequire(id));
   runBundle(appFile, requireFn).runCli(argv);
+}
+
+exports.launch = function launch(argv) {
+  start(argv).catch((error) => {
+    // A source that does not compile, say: esbuild's message names the file and line.
+    process.stderr.write(`lakestack: internal error: ${error instanceof Error ? error.message : error}\n`);
+    if (process.env.LAKESTACK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 2;
+  });
 };
