@@ -3,7 +3,9 @@
  * and swapped in only when every environment synthesized. A failed run leaves the previous output as it was.
  */
 import { App, type TerraformStack } from "cdktf";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
@@ -32,12 +34,13 @@ export interface SynthOptions {
   readonly keep?: readonly string[];
 }
 
-export function synthesize(
+/** Settles once the new output is in place and the previous one is removed. */
+export async function synthesize(
   environments: readonly Environment[],
   outDir: string,
   artifacts: BuildArtifacts,
   options: SynthOptions = {},
-): SynthResult {
+): Promise<SynthResult> {
   skipTokenCreationTraces();
   const target = resolve(outDir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
@@ -60,7 +63,8 @@ export function synthesize(
   const previous = swapIn(staging, target);
   if (previous) {
     carryOver(previous, target, new Set(environments.map((e) => e.name)), new Set(options.keep ?? []));
-    rmSync(previous, { recursive: true, force: true });
+    // Removed file by file in parallel: where deleting waits on the disk, several times faster than rmSync.
+    await rm(previous, { recursive: true, force: true });
   }
   return { outDir: target, stacks: environments.map((e) => e.name), findings };
 }
@@ -129,7 +133,7 @@ function skipCrossStackPreparation(stack: TerraformStack): void {
  * Returns where the previous output now is, for the caller to take from and remove.
  */
 function swapIn(staging: string, target: string): string | undefined {
-  const retired = `${staging}.old`;
+  const retired = `${staging}.old-${randomBytes(4).toString("hex")}`;
   const hadPrevious = existsSync(target);
   if (hadPrevious) renameSync(target, retired);
   renameSync(staging, target);

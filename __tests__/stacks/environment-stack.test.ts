@@ -25,9 +25,9 @@ describe("one stack per environment", () => {
   let outDir: string;
   let stacks: Record<string, TerraformJson>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     outDir = join(mkdtempSync(join(tmpdir(), "lakestack-synth-")), "cdktf.out");
-    synthesize(loadEnvironments(CONFIG_DIR), outDir, buildArtifacts());
+    await synthesize(loadEnvironments(CONFIG_DIR), outDir, buildArtifacts());
     stacks = Object.fromEntries(
       readdirSync(join(outDir, "stacks")).map((env) => [
         env,
@@ -113,10 +113,10 @@ describe("synthesis is atomic", () => {
   const outDir = join(root, "cdktf.out");
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it("a failing run leaves the previous output exactly as it was", () => {
+  it("a failing run leaves the previous output exactly as it was", async () => {
     const environments = [referenceEnvironment("dev")];
     const artifacts = buildArtifacts();
-    synthesize(environments, outDir, artifacts);
+    await synthesize(environments, outDir, artifacts);
     const before = readFileSync(join(outDir, "stacks", "dev", "cdk.tf.json"), "utf8");
     mkdirSync(join(outDir, "stacks", "dev", ".terraform"));
     writeFileSync(join(outDir, "stacks", "dev", ".terraform", "marker"), "providers");
@@ -125,27 +125,27 @@ describe("synthesis is atomic", () => {
       ...artifacts,
       ingestLambda: { ...artifacts.ingestLambda, zipPath: join(root, "missing.zip") },
     };
-    expect(() => synthesize(environments, outDir, broken)).toThrow();
+    await expect(synthesize(environments, outDir, broken)).rejects.toThrow();
     expect(readFileSync(join(outDir, "stacks", "dev", "cdk.tf.json"), "utf8")).toBe(before);
     expect(readdirSync(root)).toEqual(["cdktf.out"]);
 
     // A successful run keeps terraform's provider folder, so the next plan needs no new init.
-    synthesize(environments, outDir, artifacts);
+    await synthesize(environments, outDir, artifacts);
     expect(existsSync(join(outDir, "stacks", "dev", ".terraform", "marker"))).toBe(true);
   });
 
-  it("synthesizing one environment leaves the others' output in place", () => {
+  it("synthesizing one environment leaves the others' output in place", async () => {
     const artifacts = buildArtifacts();
-    synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts);
+    await synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts);
     const prod = readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8");
-    synthesize([referenceEnvironment("dev")], outDir, artifacts, { keep: ["prod"] });
+    await synthesize([referenceEnvironment("dev")], outDir, artifacts, { keep: ["prod"] });
     expect(readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8")).toBe(prod);
     const manifest = () =>
       Object.keys(JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")).stacks).sort();
     expect(manifest()).toEqual(["dev", "prod"]);
 
     // An environment whose file is gone is not kept: its stack leaves the output.
-    synthesize([referenceEnvironment("dev")], outDir, artifacts);
+    await synthesize([referenceEnvironment("dev")], outDir, artifacts);
     expect(manifest()).toEqual(["dev"]);
     expect(readdirSync(join(outDir, "stacks"))).toEqual(["dev"]);
     expect(readdirSync(root)).toEqual(["cdktf.out"]);
