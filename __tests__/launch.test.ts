@@ -64,15 +64,27 @@ describe("the launcher", () => {
   afterEach(() => rmSync(project, { recursive: true, force: true }));
 
   it("builds once, then runs from the same bundles compiled from their code caches", () => {
-    expect(run("one")).toEqual({ code: 0, stdout: expected("hello", ["one"]), stderr: "" });
+    expect(run("synth", "a")).toEqual({ code: 0, stdout: expected("hello", ["synth", "a"]), stderr: "" });
     const first = { manifest: statSync(join(cacheDir(), "manifest.json")).mtimeMs, caches: caches() };
     expect(manifest().vendor.specifiers).toEqual(["constructs", "yaml"]);
 
-    expect(run("two")).toEqual({ code: 0, stdout: expected("hello", ["two"]), stderr: "" });
+    expect(run("synth", "b")).toEqual({ code: 0, stdout: expected("hello", ["synth", "b"]), stderr: "" });
     // A rejected cache would have been written again when the process exited.
     expect({ manifest: statSync(join(cacheDir(), "manifest.json")).mtimeMs, caches: caches() }).toEqual(
       first,
     );
+  });
+
+  it("adds each further command's functions to the code caches once", () => {
+    const commands = () => caches().map((entry) => readFileSync(`${entry.split(" ")[0]}.commands`, "utf8"));
+    run("--help");
+    expect(commands()).toEqual(["(other)", "(other)"]);
+    run("validate");
+    const grown = caches();
+    expect(commands()).toEqual(["(other)\nvalidate", "(other)\nvalidate"]);
+    run("validate");
+    run("--version");
+    expect(caches()).toEqual(grown);
   });
 
   it("rebuilds the app bundle alone when a source changes, and the vendor bundle when the imports do", () => {

@@ -221,33 +221,49 @@ function codeCacheName(execArgv, nodeOptions) {
 const bundleFile = (manifest, kind) => path.join(cacheDir, manifest[kind].dir, `${kind}.js`);
 
 /**
- * Runs a CommonJS bundle as Node would, but compiled with V8's code cache. A missing or rejected cache is
- * written when the process exits, so it also holds the functions this run compiled lazily.
+ * Runs a CommonJS bundle as Node would, but compiled with V8's code cache. The cache is written when the
+ * process exits, so it holds the functions the run compiled lazily too; it is written again when V8
+ * rejected it, and once for each further command (the first argument), so a `--help` run first does not
+ * leave `synth` compiling its own functions on every run. A list next to the cache names those commands.
  */
-function runBundle(file, requireFn) {
+function runBundle(file, requireFn, command) {
   const cacheFile = path.join(path.dirname(file), codeCacheName(process.execArgv, process.env.NODE_OPTIONS));
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readOrUndefined(cacheFile);
+  const covered = cachedData ? (readOrUndefined(`${cacheFile}.commands`)?.toString().split("\n") ?? []) : [];
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(cacheFile, script));
+  if (script.cachedDataRejected || !covered.includes(command)) {
+    const commands = script.cachedDataRejected ? [command] : [...covered, command];
+    process.once("exit", () => writeCache(cacheFile, script, commands));
+  }
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext()(module.exports, requireFn, module, file, path.dirname(file));
   module.loaded = true;
   return module.exports;
 }
 
-function writeCache(cacheFile, script) {
-  const scratch = `${cacheFile}.${process.pid}.tmp`;
+function readOrUndefined(file) {
   try {
-    fs.writeFileSync(scratch, script.createCachedData());
-    fs.renameSync(scratch, cacheFile);
+    return fs.readFileSync(file);
   } catch {
-    // A cache only saves time: a read-only or removed folder means compiling again next time.
-    fs.rmSync(scratch, { force: true });
+    return undefined;
+  }
+}
+
+function writeCache(cacheFile, script, commands) {
+  const written = [
+    [cacheFile, script.createCachedData()],
+    [`${cacheFile}.commands`, commands.join("\n")],
+  ];
+  for (const [file, contents] of written) {
+    const scratch = `${file}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(scratch, contents);
+      fs.renameSync(scratch, file);
+    } catch {
+      // A cache only saves time: a read-only or removed folder means compiling again next time.
+      fs.rmSync(scratch, { force: true });
+      return;
+    }
   }
 }
 
@@ -272,9 +288,11 @@ async function start(argv) {
   // Modules loaded outside the bundles (esbuild, the AWS SDK) get Node's own compile cache where it has one.
   Module.enableCompileCache?.(path.join(root, "node_modules", ".cache", "lakestack", "node"));
   const nodeRequire = Module.createRequire(appFile);
-  const vendor = runBundle(bundleFile(manifest, "vendor"), nodeRequire);
+  // Options before the command (`-c dir synth`) count as one more command: it only costs a cache write.
+  const command = /^[a-z][a-z-]*$/.test(argv[2] ?? "") ? argv[2] : "(other)";
+  const vendor = runBundle(bundleFile(manifest, "vendor"), nodeRequire, command);
   const requireFn = (id) => (Object.hasOwn(vendor, id) ? vendor[id]() : nodeRequire(id));
-  runBundle(appFile, requireFn).runCli(argv);
+  runBundle(appFile, requireFn, command).runCli(argv);
 }
 
 exports.launch = function launch(argv) {
