@@ -63,6 +63,36 @@ describe("cachedBuild", () => {
     expect(manifest.fingerprint["node_modules/esbuild"]).toMatch(/^\d+\.\d+\.\d+ sha512-/);
   });
 
+  it("consults package-lock.json for packages only when it changed since the fingerprint", () => {
+    let builds = 0;
+    const build = () =>
+      cachedBuild({
+        name,
+        fixedInputs: [inputPath],
+        salt: "lockfile",
+        build: (dir) => {
+          builds += 1;
+          fs.writeFileSync(path.join(dir, "out.txt"), "x");
+          return { inputs: ["node_modules/esbuild/lib/main.js"], result: null };
+        },
+      });
+    const manifestPath = path.join(REPO_ROOT, "node_modules", ".cache", "lakestack", name, "manifest.json");
+    const edit = (change: (manifest: Record<string, any>) => void) => {
+      const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as Record<string, any>;
+      change(manifest);
+      fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    };
+    build();
+    // A package identity the lockfile no longer has goes unnoticed while the lockfile is as it was …
+    edit((manifest) => (manifest.fingerprint["node_modules/esbuild"] = "0.0.1 sha512-stale"));
+    build();
+    expect(builds).toBe(1);
+    // … and is found once it is not.
+    edit((manifest) => (manifest.lockfile = "an older lockfile"));
+    build();
+    expect(builds).toBe(2);
+  });
+
   it("rebuilds when the artifact directory has gone", () => {
     let builds = 0;
     const build = () =>
