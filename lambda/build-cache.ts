@@ -62,7 +62,11 @@ export function cachedBuild<T>(spec: CachedBuildSpec<T>): CachedArtifact<T> {
     isCurrent(previous.fingerprint, lock, previous.lockfile === lockfile)
   ) {
     const dir = path.join(entryDir, previous.artifact);
-    if (fs.existsSync(dir)) return { dir, result: previous.result };
+    if (fs.existsSync(dir)) {
+      // Checked against this lockfile: the next hit need not read it again.
+      if (previous.lockfile !== lockfile) writeManifest(manifestPath, { ...previous, lockfile });
+      return { dir, result: previous.result };
+    }
   }
 
   fs.mkdirSync(entryDir, { recursive: true });
@@ -85,10 +89,7 @@ export function cachedBuild<T>(spec: CachedBuildSpec<T>): CachedArtifact<T> {
     // Another process built the same fingerprint first: its artifact is identical.
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const manifest: Manifest<T> = { salt: spec.salt, fingerprint, artifact, result: outcome.result, lockfile };
-  const manifestScratch = `${manifestPath}.${process.pid}.tmp`;
-  fs.writeFileSync(manifestScratch, JSON.stringify(manifest, null, 2));
-  fs.renameSync(manifestScratch, manifestPath);
+  writeManifest(manifestPath, { salt: spec.salt, fingerprint, artifact, result: outcome.result, lockfile });
   removeStaleArtifacts(entryDir, artifact);
   return { dir, result: outcome.result };
 }
@@ -184,6 +185,12 @@ function readLockPackages(): LockPackages {
   } catch {
     return {};
   }
+}
+
+function writeManifest<T>(manifestPath: string, manifest: Manifest<T>): void {
+  const scratch = `${manifestPath}.${process.pid}.tmp`;
+  fs.writeFileSync(scratch, JSON.stringify(manifest, null, 2));
+  fs.renameSync(scratch, manifestPath);
 }
 
 function readManifest<T>(manifestPath: string): Manifest<T> | undefined {

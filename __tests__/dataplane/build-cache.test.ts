@@ -91,6 +91,12 @@ describe("cachedBuild", () => {
     edit((manifest) => (manifest.lockfile = "an older lockfile"));
     build();
     expect(builds).toBe(2);
+    // A manifest taken before the lockfile was recorded is stamped on its next hit.
+    edit((manifest) => delete manifest.lockfile);
+    build();
+    const stamped = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { lockfile?: string };
+    expect(builds).toBe(2);
+    expect(stamped.lockfile).toMatch(/^[\d.]+:\d+$/);
   });
 
   it("rebuilds when the artifact directory has gone", () => {
