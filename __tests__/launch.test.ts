@@ -20,121 +20,157 @@ interface Launcher {
 
 /**
  * bin/launch.js in a project of its own: an entry that imports two packages the launcher bundles, and
- * node_modules linking to this repository's packages. Its build and code caches stay in that project.
+ * node_modules linking to this repository's packages. Its builds and code caches stay in that project.
  */
-describe("the launcher", () => {
-  let project: string;
-  const cacheDir = () => join(project, "node_modules", ".cache", "lakestack", "cli");
-  const manifest = () =>
-    JSON.parse(readFileSync(join(cacheDir(), "manifest.json"), "utf8")) as {
-      app: { dir: string };
-      vendor: { dir: string; specifiers: string[] };
-    };
-  const entry = (greeting: string, extraImport = "") =>
-    `import { Construct } from "constructs";\nimport { parse } from "yaml";\n${extraImport}\n` +
-    `export function runCli(argv: string[]): void {\n` +
-    `  console.log(JSON.stringify({ greeting: ${JSON.stringify(greeting)}, args: argv.slice(2), ` +
-    `construct: typeof Construct, yaml: parse("a: 1") }));\n}\n`;
-  const expected = (greeting: string, args: string[]) =>
-    JSON.stringify({ greeting, args, construct: "function", yaml: { a: 1 } });
-  const launcher = () => join(project, "bin", "run.js");
-  /** Each file of each code cache the last run's bundles compile with, with its inode and modification time. */
-  const caches = () =>
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require(join(project, "bin", "launch.js")) as Launcher)
-      .compiledBundles([], process.env.NODE_OPTIONS)
-      .map(({ cache }) => `${cache} ${statSync(cache).ino}:${statSync(cache).mtimeMs}`);
+class Project {
+  readonly dir = mkdtempSync(join(tmpdir(), "lakestack-launch-"));
 
-  function run(...args: string[]) {
-    const result = spawnSync(process.execPath, [launcher(), ...args], { cwd: project, encoding: "utf8" });
+  constructor() {
+    mkdirSync(join(this.dir, "bin"));
+    copyFileSync(join(REPO_ROOT, "bin", "launch.js"), join(this.dir, "bin", "launch.js"));
+    writeFileSync(this.launcher, `require("./launch.js").launch(process.argv);\n`);
+    this.writeEntry("hello");
+    mkdirSync(join(this.dir, "node_modules"));
+    for (const name of ["constructs", "yaml", "commander", "esbuild"]) {
+      symlinkSync(join(REPO_ROOT, "node_modules", name), join(this.dir, "node_modules", name));
+    }
+  }
+
+  get launcher(): string {
+    return join(this.dir, "bin", "run.js");
+  }
+
+  writeEntry(greeting: string, extraImport = ""): void {
+    writeFileSync(
+      join(this.dir, "main.ts"),
+      `import { Construct } from "constructs";\nimport { parse } from "yaml";\n${extraImport}\n` +
+        `export function runCli(argv: string[]): void {\n` +
+        `  console.log(JSON.stringify({ greeting: ${JSON.stringify(greeting)}, args: argv.slice(2), ` +
+        `construct: typeof Construct, yaml: parse("a: 1") }));\n}\n`,
+    );
+  }
+
+  run(...args: string[]) {
+    const result = spawnSync(process.execPath, [this.launcher, ...args], { cwd: this.dir, encoding: "utf8" });
     return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
   }
 
-  beforeEach(() => {
-    project = mkdtempSync(join(tmpdir(), "lakestack-launch-"));
-    mkdirSync(join(project, "bin"));
-    copyFileSync(join(REPO_ROOT, "bin", "launch.js"), join(project, "bin", "launch.js"));
-    writeFileSync(launcher(), `require("./launch.js").launch(process.argv);\n`);
-    writeFileSync(join(project, "main.ts"), entry("hello"));
-    mkdirSync(join(project, "node_modules"));
-    for (const name of ["constructs", "yaml", "commander", "esbuild"]) {
-      symlinkSync(join(REPO_ROOT, "node_modules", name), join(project, "node_modules", name));
-    }
-  });
-  afterEach(() => rmSync(project, { recursive: true, force: true }));
+  manifest() {
+    const file = join(this.dir, "node_modules", ".cache", "lakestack", "cli", "manifest.json");
+    return JSON.parse(readFileSync(file, "utf8")) as {
+      app: { dir: string };
+      vendor: { dir: string; specifiers: string[] };
+    };
+  }
+
+  /** The code cache files the last run's bundles compile with: path, inode and modification time. */
+  caches(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const launcher = require(join(this.dir, "bin", "launch.js")) as Launcher;
+    return launcher.compiledBundles([], process.env.NODE_OPTIONS).map(({ cache }) => {
+      const stat = statSync(cache);
+      return `${cache} ${stat.ino}:${stat.mtimeMs}`;
+    });
+  }
+
+  /** The commands each code cache holds the functions of. */
+  commands(): string[][] {
+    return this.caches().map((entry) => readFileSync(`${entry.split(" ")[0]}.commands`, "utf8").split("\n"));
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const expected = (greeting: string, args: string[]) =>
+  JSON.stringify({ greeting, args, construct: "function", yaml: { a: 1 } });
+
+// One project, run after run, as a developer's checkout sees it.
+describe("the launcher, run after run", () => {
+  let project: Project;
+  beforeAll(() => (project = new Project()));
+  afterAll(() => project.remove());
 
   it("builds once, then runs from the same bundles compiled from their code caches", () => {
-    expect(run("synth", "a")).toEqual({ code: 0, stdout: expected("hello", ["synth", "a"]), stderr: "" });
-    const first = { manifest: statSync(join(cacheDir(), "manifest.json")).mtimeMs, caches: caches() };
-    expect(manifest().vendor.specifiers).toEqual(["constructs", "yaml"]);
+    expect(project.run("synth", "a")).toEqual({
+      code: 0,
+      stdout: expected("hello", ["synth", "a"]),
+      stderr: "",
+    });
+    expect(project.manifest().vendor.specifiers).toEqual(["constructs", "yaml"]);
+    const first = project.caches();
 
-    expect(run("synth", "b")).toEqual({ code: 0, stdout: expected("hello", ["synth", "b"]), stderr: "" });
+    expect(project.run("synth", "b")).toEqual({
+      code: 0,
+      stdout: expected("hello", ["synth", "b"]),
+      stderr: "",
+    });
     // A rejected cache would have been written again when the process exited.
-    expect({ manifest: statSync(join(cacheDir(), "manifest.json")).mtimeMs, caches: caches() }).toEqual(
-      first,
-    );
+    expect(project.caches()).toEqual(first);
   });
 
   it("adds each further command's functions to the code caches once", () => {
-    const commands = () => caches().map((entry) => readFileSync(`${entry.split(" ")[0]}.commands`, "utf8"));
-    run("--help");
-    expect(commands()).toEqual(["(other)", "(other)"]);
-    run("validate");
-    const grown = caches();
-    expect(commands()).toEqual(["(other)\nvalidate", "(other)\nvalidate"]);
-    run("validate");
-    run("--version");
-    expect(caches()).toEqual(grown);
+    project.run("--help");
+    expect(project.commands()).toEqual([
+      ["synth", "(other)"],
+      ["synth", "(other)"],
+    ]);
+    project.run("validate");
+    const grown = project.caches();
+    project.run("validate");
+    project.run("--version");
+    expect(project.caches()).toEqual(grown);
+  });
+
+  it("replaces a code cache V8 rejects, and runs correctly meanwhile", () => {
+    const vendorCache = project.caches()[1].split(" ")[0];
+    writeFileSync(vendorCache, Buffer.alloc(statSync(vendorCache).size, 7));
+    expect(project.run("synth")).toEqual({ code: 0, stdout: expected("hello", ["synth"]), stderr: "" });
+    expect(readFileSync(vendorCache).subarray(0, 16).equals(Buffer.alloc(16, 7))).toBe(false);
+    expect(project.commands()[1]).toEqual(["synth"]);
   });
 
   it("rebuilds the app bundle alone when a source changes, and the vendor bundle when the imports do", () => {
-    expect(run().stdout).toBe(expected("hello", []));
-    const before = manifest();
+    const before = project.manifest();
+    project.writeEntry("changed");
+    expect(project.run().stdout).toBe(expected("changed", []));
+    expect(project.manifest().app.dir).not.toBe(before.app.dir);
+    expect(project.manifest().vendor.dir).toBe(before.vendor.dir);
 
-    writeFileSync(join(project, "main.ts"), entry("changed"));
-    expect(run().stdout).toBe(expected("changed", []));
-    expect(manifest().app.dir).not.toBe(before.app.dir);
-    expect(manifest().vendor.dir).toBe(before.vendor.dir);
-
-    writeFileSync(
-      join(project, "main.ts"),
-      entry("more", `import { Command } from "commander";\nvoid Command;`),
-    );
-    expect(run().stdout).toBe(expected("more", []));
-    expect(manifest().vendor).toMatchObject({ specifiers: ["commander", "constructs", "yaml"] });
-    expect(manifest().vendor.dir).not.toBe(before.vendor.dir);
+    project.writeEntry("more", `import { Command } from "commander";\nvoid Command;`);
+    expect(project.run().stdout).toBe(expected("more", []));
+    expect(project.manifest().vendor.specifiers).toEqual(["commander", "constructs", "yaml"]);
+    expect(project.manifest().vendor.dir).not.toBe(before.vendor.dir);
   });
 
   it("gives a bundled module that finds files by its own path that path", () => {
     // cdktf zips archive assets by running its own module file as a script.
-    const pkg = join(project, "node_modules", "zod");
+    const pkg = join(project.dir, "node_modules", "zod");
     mkdirSync(pkg);
     writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "zod", main: "index.js" }));
     writeFileSync(join(pkg, "index.js"), "exports.where = [__filename, __dirname];\n");
     writeFileSync(
-      join(project, "main.ts"),
+      join(project.dir, "main.ts"),
       `import { where } from "zod";\nexport function runCli(): void {\n  console.log(JSON.stringify(where));\n}\n`,
     );
-    const { code, stdout } = run();
+    const { code, stdout } = project.run();
     expect(code).toBe(0);
-    expect(manifest().vendor.specifiers).toEqual(["zod"]);
+    expect(project.manifest().vendor.specifiers).toEqual(["zod"]);
     expect(JSON.parse(stdout)).toEqual([join(realpathSync(pkg), "index.js"), realpathSync(pkg)]);
   });
+});
 
-  it("replaces a code cache V8 rejects, and runs correctly meanwhile", () => {
-    run();
-    run();
-    const vendorCache = caches()[1].split(" ")[0];
-    writeFileSync(vendorCache, Buffer.alloc(statSync(vendorCache).size, 7));
-    expect(run("x")).toEqual({ code: 0, stdout: expected("hello", ["x"]), stderr: "" });
-    expect(readFileSync(vendorCache).subarray(0, 16).equals(Buffer.alloc(16, 7))).toBe(false);
-  });
+describe("the launcher, from nothing", () => {
+  let project: Project;
+  beforeEach(() => (project = new Project()));
+  afterEach(() => project.remove());
 
   it("lets concurrent first runs each finish with the right output", async () => {
     const runs = ["a", "b", "c"].map(
       (arg) =>
         new Promise<{ code: number | null; stdout: string }>((resolve) => {
-          const child = spawn(process.execPath, [launcher(), arg], { cwd: project });
+          const child = spawn(process.execPath, [project.launcher, arg], { cwd: project.dir });
           let stdout = "";
           child.stdout.on("data", (chunk) => (stdout += chunk));
           child.on("close", (code) => resolve({ code, stdout: stdout.trim() }));
@@ -143,16 +179,17 @@ describe("the launcher", () => {
     expect(await Promise.all(runs)).toEqual(
       ["a", "b", "c"].map((arg) => ({ code: 0, stdout: expected("hello", [arg]) })),
     );
-    expect(run("d").stdout).toBe(expected("hello", ["d"]));
+    expect(project.run("d").stdout).toBe(expected("hello", ["d"]));
   });
 
   it("runs the app bundle as a plain module with packages from node_modules when debugging", () => {
-    const result = spawnSync(process.execPath, [launcher(), "dbg"], {
-      cwd: project,
+    const result = spawnSync(process.execPath, [project.launcher, "dbg"], {
+      cwd: project.dir,
       encoding: "utf8",
       env: { ...process.env, LAKESTACK_DEBUG: "1" },
     });
     expect(result.stdout.trim()).toBe(expected("hello", ["dbg"]));
-    expect(caches).toThrow(/ENOENT/);
+    // No code cache: the bundle ran through Node's own loader.
+    expect(() => project.caches()).toThrow(/ENOENT/);
   });
 });
