@@ -131,6 +131,15 @@ describe("the launcher, run after run", () => {
     expect(project.commands()[1]).toEqual(["synth"]);
   });
 
+  it("ends quietly when the reader of its output has gone (`lakestack envs | head -1`)", async () => {
+    const child = spawn(process.execPath, [project.launcher, "envs"], { cwd: project.dir });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
   it("rebuilds the app bundle alone when a source changes, and the vendor bundle when the imports do", () => {
     const before = project.manifest();
     project.writeEntry("changed");

@@ -298,6 +298,11 @@ async function start(argv) {
 }
 
 exports.launch = function launch(argv) {
+  // `lakestack envs | head -1`: the reader leaving early is no failure and no reason for a stack trace.
+  process.stdout.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   start(argv).catch((error) => {
     // A source that does not compile, say: esbuild's message names the file and line.
     process.stderr.write(`lakestack: internal error: ${error instanceof Error ? error.message : error}\n`);
