@@ -44,9 +44,10 @@ class Project {
     writeFileSync(
       join(this.dir, "main.ts"),
       `import { Construct } from "constructs";\nimport { parse } from "yaml";\n${extraImport}\n` +
+        // As lakestack's own output does: process.stdout.write, not console.log, which ignores write errors.
         `export function runCli(argv: string[]): void {\n` +
-        `  console.log(JSON.stringify({ greeting: ${JSON.stringify(greeting)}, args: argv.slice(2), ` +
-        `construct: typeof Construct, yaml: parse("a: 1") }));\n}\n`,
+        `  process.stdout.write(JSON.stringify({ greeting: ${JSON.stringify(greeting)}, args: argv.slice(2), ` +
+        `construct: typeof Construct, yaml: parse("a: 1") }) + "\\n");\n}\n`,
     );
   }
 
