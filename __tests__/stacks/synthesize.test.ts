@@ -1,12 +1,13 @@
 import { App } from "cdktf";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { loadEnvironments } from "../../loader/load";
+import { REPO_ROOT } from "../../paths";
 import { buildArtifacts } from "../../stacks/artifacts";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { CONFIG_DIR } from "../helpers";
-import { lakestackProcess } from "../lakestack";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { compiledBundles } = require("../../bin/launch.js") as {
@@ -27,9 +28,19 @@ function tree(dir: string): Map<string, Buffer> {
   return files;
 }
 
-/** Inode and modification time of each code cache the CLI's bundles are compiled with in a child process. */
+// Flags of its own give this test code caches of its own: CLI runs of other commands in suites running
+// alongside would add their functions to shared ones between the two runs below.
+const NODE_OPTIONS = "--title=lakestack-synthesis-test";
+
+function lakestackSynth(cwd: string) {
+  const cli = join(REPO_ROOT, "bin", "lakestack");
+  const env = { ...process.env, LAKESTACK_DEBUG: "", NODE_OPTIONS };
+  return spawnSync(process.execPath, [cli, "synth"], { cwd, encoding: "utf8", env });
+}
+
+/** Inode and modification time of each code cache the CLI's bundles are compiled with in those runs. */
 function codeCaches(): string[] {
-  return compiledBundles([], process.env.NODE_OPTIONS).map(({ cache }) => {
+  return compiledBundles([], NODE_OPTIONS).map(({ cache }) => {
     const stat = statSync(cache);
     return `${cache} ${stat.ino}:${stat.mtimeMs}`;
   });
@@ -71,7 +82,7 @@ describe("synthesis through the CLI", () => {
     // The first run may build the bundles and write their code caches (at exit); the second compiles from them.
     const caches: string[][] = [];
     for (const run of ["first", "second"]) {
-      const { code, stderr } = lakestackProcess(cwd, "synth");
+      const { status: code, stderr } = lakestackSynth(cwd);
       expect({ run, code, stderr: code === 0 ? "" : stderr }).toEqual({ run, code: 0, stderr: "" });
       caches.push(codeCaches());
       const synthesized = tree(join(cwd, "cdktf.out"));
