@@ -6,6 +6,7 @@ import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
 import { policyDiagnostics } from "../policy";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
+import { skipTokenCreationTraces } from "./token-traces";
 
 /**
  * Every policy finding of every environment, errors included, without writing Terraform: `validate`
@@ -16,6 +17,7 @@ export function checkEnvironments(
   outDir: string,
   artifacts: BuildArtifacts,
 ): Diagnostic[] {
+  skipTokenCreationTraces();
   // The App insists on an output folder; nothing is written into it.
   const scratch = mkdtempSync(join(tmpdir(), "lakestack-validate-"));
   try {

@@ -11,6 +11,7 @@ import type { Diagnostic } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
 import { applyPolicy } from "../policy";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
+import { skipTokenCreationTraces } from "./token-traces";
 
 /** What terraform leaves in a stack folder that must survive a re-synth: providers and their lock file. */
 const KEPT_ACROSS_SYNTHS = [".terraform", ".terraform.lock.hcl"];
@@ -104,17 +105,6 @@ function carryOver(
 function readManifest(outDir: string): Manifest | undefined {
   const file = join(outDir, "manifest.json");
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Manifest) : undefined;
-}
-
-/**
- * cdktf records a full stack trace for every token it creates, only to quote it if the token later fails
- * to resolve; that is a fifth of synthesis time. cdktf is pinned to its final release, so this private
- * hook stays where it is.
- */
-function skipTokenCreationTraces(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const traces = require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace?: () => string[] };
-  if (typeof traces.captureStackTrace === "function") traces.captureStackTrace = () => [];
 }
 
 /**
