@@ -8,6 +8,7 @@
 // node_modules as usual, on use. LAKESTACK_DEBUG runs the app bundle as a plain module instead, with
 // source maps and every package from node_modules.
 "use strict";
+const { isAscii } = require("node:buffer");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
@@ -95,13 +96,15 @@ const ownPaths = {
 
 /**
  * Writes a build's files into cli/<kind>-<content hash>/, renamed into place whole so concurrent runs
- * never see half of it; returns that folder's name. Identical builds share the folder (and code caches).
+ * never see half of it; returns that folder's name, and whether the bundle is all ASCII (then it is read
+ * as latin1, several times faster than decoding UTF-8). Identical builds share the folder and caches.
  */
 function store(kind, outputFiles) {
   const bundle = outputFiles.find((f) => f.path.endsWith(".js"));
   const name = `${kind}-${crypto.createHash("sha256").update(bundle.contents).digest("hex").slice(0, 16)}`;
+  const stored = { dir: name, ascii: isAscii(bundle.contents) };
   const dir = path.join(cacheDir, name);
-  if (fs.existsSync(dir)) return name;
+  if (fs.existsSync(dir)) return stored;
   const scratch = path.join(cacheDir, `.${name}.${process.pid}.tmp`);
   fs.mkdirSync(scratch, { recursive: true });
   for (const file of outputFiles)
@@ -112,7 +115,7 @@ function store(kind, outputFiles) {
     fs.rmSync(scratch, { recursive: true, force: true });
     if (!fs.existsSync(dir)) throw error;
   }
-  return name;
+  return stored;
 }
 
 async function build(previous) {
@@ -140,7 +143,7 @@ async function build(previous) {
   const manifest = {
     builder: identities(BUILDER, started),
     app: {
-      dir: store("app", app.outputFiles),
+      ...store("app", app.outputFiles),
       inputs: identities(Object.keys(app.metafile.inputs), started),
     },
     vendor: previous?.vendor,
@@ -167,7 +170,7 @@ async function build(previous) {
     });
     const files = Object.keys(vendor.metafile.inputs).filter((file) => file !== "vendor-entry.js");
     manifest.vendor = {
-      dir: store("vendor", vendor.outputFiles),
+      ...store("vendor", vendor.outputFiles),
       specifiers,
       inputs: identities(packageManifests(files), started),
     };
@@ -221,6 +224,7 @@ function codeCacheName(execArgv, nodeOptions) {
 }
 
 const bundleFile = (manifest, kind) => path.join(cacheDir, manifest[kind].dir, `${kind}.js`);
+const encodingOf = (manifest, kind) => (manifest[kind].ascii ? "latin1" : "utf8");
 
 /**
  * Runs a CommonJS bundle as Node would, but compiled with V8's code cache. The cache is written when the
@@ -228,11 +232,11 @@ const bundleFile = (manifest, kind) => path.join(cacheDir, manifest[kind].dir, `
  * rejected it, and once for each further command (the first argument), so a `--help` run first does not
  * leave `synth` compiling its own functions on every run. A list next to the cache names those commands.
  */
-function runBundle(file, requireFn, command) {
+function runBundle(file, encoding, requireFn, command) {
   const cacheFile = path.join(path.dirname(file), codeCacheName(process.execArgv, process.env.NODE_OPTIONS));
   const cachedData = readOrUndefined(cacheFile);
   const covered = cachedData ? (readOrUndefined(`${cacheFile}.commands`)?.toString().split("\n") ?? []) : [];
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, encoding)), { filename: file, cachedData });
   if (script.cachedDataRejected || !covered.includes(command)) {
     const commands = script.cachedDataRejected ? [command] : [...covered, command];
     process.once("exit", () => writeCache(cacheFile, script, commands));
@@ -292,9 +296,14 @@ async function start(argv) {
   const nodeRequire = Module.createRequire(appFile);
   // Options before the command (`-c dir synth`) count as one more command: it only costs a cache write.
   const command = /^[a-z][a-z-]*$/.test(argv[2] ?? "") ? argv[2] : "(other)";
-  const vendor = runBundle(bundleFile(manifest, "vendor"), nodeRequire, command);
+  const vendor = runBundle(
+    bundleFile(manifest, "vendor"),
+    encodingOf(manifest, "vendor"),
+    nodeRequire,
+    command,
+  );
   const requireFn = (id) => (Object.hasOwn(vendor, id) ? vendor[id]() : nodeRequire(id));
-  runBundle(appFile, requireFn, command).runCli(argv);
+  runBundle(appFile, encodingOf(manifest, "app"), requireFn, command).runCli(argv);
 }
 
 exports.launch = function launch(argv) {
