@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { join } from "node:path";
 import { environmentNames, loadEnvironments, type Environment } from "../loader/load";
 import { buildArtifacts } from "../stacks/artifacts";
-import { synthesize, type SynthResult } from "../stacks/synthesize";
+import { synthesize } from "../stacks/synthesize";
 import { configDirOf, processOutput, reportFindings, runCommand, type Output } from "./run";
 
 /** Where stacks go: the command's `--out`, else `$CDKTF_OUTDIR` (set by the cdktf CLI), else cdktf.out. */
@@ -14,11 +14,7 @@ export function outputFolder(flag?: string): string {
  * Synthesizes the named environments (all when none named) into `out`. The stacks of environments still
  * in the config folder but not synthesized now stay as they were.
  */
-export async function synthesizeEnvironments(
-  configDir: string,
-  names: readonly string[] | undefined,
-  out: string,
-): Promise<SynthResult> {
+export function synthesizeEnvironments(configDir: string, names: readonly string[] | undefined, out: string) {
   const environments = loadEnvironments(configDir, names);
   const others = (synthesized: readonly Environment[]) =>
     environmentNames(configDir).filter((name) => !synthesized.some((e) => e.name === name));
@@ -29,7 +25,7 @@ export async function synthesizeEnvironments(
 export function synthesizeForPlan(configDir: () => string) {
   return async (env: string): Promise<string> => {
     const out = outputFolder();
-    await synthesizeEnvironments(configDir(), [env], out);
+    synthesizeEnvironments(configDir(), [env], out);
     return join(out, "stacks", env);
   };
 }
@@ -46,10 +42,10 @@ export function synthCommand(io: Output = processOutput): Command {
       "\nExamples:\n  $ lakestack synth\n  $ lakestack synth --env prod --out /tmp/plan-input",
     )
     .action((opts: { env?: string; out?: string; config?: string }, command: Command) =>
-      runCommand(io, {}, async () => {
+      runCommand(io, {}, () => {
         const started = process.hrtime.bigint();
         const out = outputFolder(opts.out);
-        const result = await synthesizeEnvironments(
+        const result = synthesizeEnvironments(
           configDirOf(command, opts.config),
           opts.env ? [opts.env] : undefined,
           out,
