@@ -37,24 +37,36 @@ interface Manifest<T> {
   readonly fingerprint: Record<string, string>;
   readonly artifact: string;
   readonly result: T;
+  /** package-lock.json's size and modification time when the fingerprint was taken; see {@link isCurrent}. */
+  readonly lockfile?: string;
 }
 
 /**
  * Runs a build once per distinct input, under node_modules/.cache/lakestack/<name>/.
  *
- * A hit costs hashing the project's own input files and one read of package-lock.json: packages are
- * identified by their lockfile entry (version + integrity), not by hashing their files. A miss builds into
- * a private directory and renames it into place, so concurrent processes never see a half-written artifact.
+ * A hit costs hashing the project's own input files: packages are identified by their lockfile entry
+ * (version + integrity), not by hashing their files, and package-lock.json is read only when it changed
+ * since the fingerprint was taken. A miss builds into a private directory and renames it into place, so
+ * concurrent processes never see a half-written artifact.
  */
 export function cachedBuild<T>(spec: CachedBuildSpec<T>): CachedArtifact<T> {
   const entryDir = path.join(CACHE_ROOT, spec.name);
   const manifestPath = path.join(entryDir, "manifest.json");
   const lock = new LockfileIndex();
+  const lockfile = lockfileStamp();
 
   const previous = readManifest<T>(manifestPath);
-  if (previous && previous.salt === spec.salt && isCurrent(previous.fingerprint, lock)) {
+  if (
+    previous &&
+    previous.salt === spec.salt &&
+    isCurrent(previous.fingerprint, lock, previous.lockfile === lockfile)
+  ) {
     const dir = path.join(entryDir, previous.artifact);
-    if (fs.existsSync(dir)) return { dir, result: previous.result };
+    if (fs.existsSync(dir)) {
+      // Checked against this lockfile: the next hit need not read it again.
+      if (previous.lockfile !== lockfile) writeManifest(manifestPath, { ...previous, lockfile });
+      return { dir, result: previous.result };
+    }
   }
 
   fs.mkdirSync(entryDir, { recursive: true });
@@ -77,10 +89,7 @@ export function cachedBuild<T>(spec: CachedBuildSpec<T>): CachedArtifact<T> {
     // Another process built the same fingerprint first: its artifact is identical.
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const manifest: Manifest<T> = { salt: spec.salt, fingerprint, artifact, result: outcome.result };
-  const manifestScratch = `${manifestPath}.${process.pid}.tmp`;
-  fs.writeFileSync(manifestScratch, JSON.stringify(manifest, null, 2));
-  fs.renameSync(manifestScratch, manifestPath);
+  writeManifest(manifestPath, { salt: spec.salt, fingerprint, artifact, result: outcome.result, lockfile });
   removeStaleArtifacts(entryDir, artifact);
   return { dir, result: outcome.result };
 }
@@ -106,9 +115,22 @@ function fingerprintOf(inputs: readonly string[], lock: LockfileIndex): Record<s
   return fingerprint;
 }
 
-function isCurrent(fingerprint: Record<string, string>, lock: LockfileIndex): boolean {
-  return Object.entries(fingerprint).every(([key, identity]) => identityOf(key, lock) === identity);
+/**
+ * Whether every input still has its identity. A package's identity is its lockfile entry, so while
+ * package-lock.json is unchanged (`lockfileUnchanged`) its packages are too, and it need not be parsed.
+ */
+function isCurrent(
+  fingerprint: Record<string, string>,
+  lock: LockfileIndex,
+  lockfileUnchanged: boolean,
+): boolean {
+  return Object.entries(fingerprint).every(
+    ([key, identity]) => (lockfileUnchanged && isPackageDir(key)) || identityOf(key, lock) === identity,
+  );
 }
+
+/** A fingerprint key naming a package directory (its identity is its lockfile entry), not a file. */
+const isPackageDir = (key: string) => /(^|\/)node_modules\/(@[^/]+\/)?[^/]+$/.test(key);
 
 /** A lockfile entry's version and integrity for a package directory, a content hash for a file, "missing" otherwise. */
 function identityOf(key: string, lock: LockfileIndex): string {
@@ -139,20 +161,36 @@ class LockfileIndex {
 type LockPackages = Record<string, { version?: string; integrity?: string }>;
 let lockMemo: { stamp: string; packages: LockPackages } | undefined;
 
+const LOCKFILE = path.join(REPO_ROOT, "package-lock.json");
+
+/** package-lock.json's size and modification time, or "missing". */
+function lockfileStamp(): string {
+  try {
+    const { mtimeMs, size } = fs.statSync(LOCKFILE);
+    return `${mtimeMs}:${size}`;
+  } catch {
+    return "missing";
+  }
+}
+
 /** The lockfile's `packages`, parsed once per process unless the file changes. */
 function readLockPackages(): LockPackages {
-  const lockPath = path.join(REPO_ROOT, "package-lock.json");
   try {
-    const { mtimeMs, size } = fs.statSync(lockPath);
-    const stamp = `${mtimeMs}:${size}`;
+    const stamp = lockfileStamp();
     if (lockMemo?.stamp !== stamp) {
-      const lock = JSON.parse(fs.readFileSync(lockPath, "utf8")) as { packages?: LockPackages };
+      const lock = JSON.parse(fs.readFileSync(LOCKFILE, "utf8")) as { packages?: LockPackages };
       lockMemo = { stamp, packages: lock.packages ?? {} };
     }
     return lockMemo.packages;
   } catch {
     return {};
   }
+}
+
+function writeManifest<T>(manifestPath: string, manifest: Manifest<T>): void {
+  const scratch = `${manifestPath}.${process.pid}.tmp`;
+  fs.writeFileSync(scratch, JSON.stringify(manifest, null, 2));
+  fs.renameSync(scratch, manifestPath);
 }
 
 function readManifest<T>(manifestPath: string): Manifest<T> | undefined {

@@ -1,23 +1,31 @@
 /**
- * Policy at synth: an Aspect on each environment stack (cdktf 0.21 never visits Aspects added to the
- * App). It evaluates the whole stack when it visits the stack itself, because rules span resources.
+ * Policy at synth: the rules check the very Terraform JSON synthesis writes. `applyPolicy` wraps the
+ * stack's `toTerraform()`, which synthesis calls once per stack, so every token is resolved once; an
+ * Aspect would have to render the stack itself beforehand, resolving every token a second time.
  *
  * Error findings throw a ConfigError from inside synthesis instead of adding error Annotations: an
  * Annotation fails synth only while CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS is unset, and loses the
- * YAML positions. The throw fails `app.synth()` and `Testing.synth()` alike, and the CLI prints the
- * ConfigError's diagnostics like any other config error.
+ * YAML positions. The throw fails `app.synth()` and `Testing.synth()` alike, before the stack's file is
+ * written, and the CLI prints the ConfigError's diagnostics like any other config error.
  */
-import { Aspects, type IAspect, type TerraformStack } from "cdktf";
-import type { IConstruct } from "constructs";
+import type { TerraformStack } from "cdktf";
 import { ConfigError } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
 import { evaluate, problems, toDiagnostics, type PolicyDiagnostic, type PolicyFinding } from "./engine";
 import { ResourceIndex, type TerraformDocument } from "./resources";
 
+/** Every finding for a stack's Terraform JSON. */
+function findings(document: TerraformDocument, environment: Environment): PolicyFinding[] {
+  return evaluate({ resources: ResourceIndex.fromTerraform(document), environment });
+}
+
+/** The stacks `applyPolicy` checks at synthesis, and how to render each without that check. */
+const unchecked = new WeakMap<TerraformStack, () => unknown>();
+
 /** Every finding for a stack that is ready to synthesize (its resources resolve to Terraform JSON). */
 export function checkStack(stack: TerraformStack, environment: Environment): PolicyFinding[] {
-  const resources = ResourceIndex.fromTerraform(stack.toTerraform() as TerraformDocument);
-  return evaluate({ resources, environment });
+  const render = unchecked.get(stack) ?? (() => stack.toTerraform());
+  return findings(render() as TerraformDocument, environment);
 }
 
 /** Every finding for a stack's Terraform as a diagnostic (errors, warnings, acknowledged `info`). */
@@ -36,29 +44,32 @@ export function policyDiagnostics(stack: TerraformStack, environment: Environmen
   return toDiagnostics(environment, checkStack(stack, environment));
 }
 
-export class PolicyPack implements IAspect {
+export class PolicyPack {
   private found: readonly PolicyDiagnostic[] = [];
 
-  constructor(
-    private readonly stack: TerraformStack,
-    private readonly environment: Environment,
-  ) {}
+  constructor(private readonly environment: Environment) {}
 
   /** What the last synthesis found: warnings and acknowledged findings (errors will have thrown). */
   get diagnostics(): readonly PolicyDiagnostic[] {
     return this.found;
   }
 
-  visit(node: IConstruct): void {
-    if (node !== this.stack) return;
-    this.found = policyDiagnostics(this.stack, this.environment);
+  /** Checks a stack's Terraform JSON; throws a ConfigError when a finding is an error. */
+  check(document: TerraformDocument): void {
+    this.found = toDiagnostics(this.environment, findings(document, this.environment));
     if (this.found.some((d) => d.severity === "error")) throw new ConfigError(problems(this.found));
   }
 }
 
 /** Checks the stack at synthesis; returns the pack whose `diagnostics` hold the warnings afterwards. */
 export function applyPolicy(stack: TerraformStack, environment: Environment): PolicyPack {
-  const pack = new PolicyPack(stack, environment);
-  Aspects.of(stack).add(pack);
+  const pack = new PolicyPack(environment);
+  const render = stack.toTerraform.bind(stack);
+  unchecked.set(stack, render);
+  stack.toTerraform = () => {
+    const document = render();
+    pack.check(document as TerraformDocument);
+    return document;
+  };
   return pack;
 }

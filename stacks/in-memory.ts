@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Environment } from "../loader/load";
 import { EnvironmentStack, type BuildArtifacts } from "./environment-stack";
+import { skipTokenCreationTraces } from "./token-traces";
 
 /**
  * Builds each environment's stack in an App whose output folder is thrown away, and hands every stack
@@ -16,6 +17,7 @@ export function visitStacks<T>(
   artifacts: BuildArtifacts,
   visit: (stack: EnvironmentStack, environment: Environment) => T,
 ): T[] {
+  skipTokenCreationTraces();
   // The App insists on an output folder; nothing is written into it.
   const scratch = mkdtempSync(join(tmpdir(), "lakestack-stacks-"));
   try {

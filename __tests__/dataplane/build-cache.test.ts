@@ -17,6 +17,25 @@ afterAll(() => {
   });
 });
 
+/** A cached build writing one small file, counting how often it really builds. */
+function countedBuild(salt: string, inputs: string[] = []) {
+  const counted = {
+    builds: 0,
+    build: () =>
+      cachedBuild({
+        name,
+        fixedInputs: [inputPath],
+        salt,
+        build: (dir) => {
+          counted.builds += 1;
+          fs.writeFileSync(path.join(dir, "out.txt"), "x");
+          return { inputs, result: null };
+        },
+      }),
+  };
+  return counted;
+}
+
 describe("cachedBuild", () => {
   it("builds once per distinct input and salt, and rebuilds when either changes", () => {
     let builds = 0;
@@ -63,23 +82,37 @@ describe("cachedBuild", () => {
     expect(manifest.fingerprint["node_modules/esbuild"]).toMatch(/^\d+\.\d+\.\d+ sha512-/);
   });
 
+  it("consults package-lock.json for packages only when it changed since the fingerprint", () => {
+    const counted = countedBuild("lockfile", ["node_modules/esbuild/lib/main.js"]);
+    const manifestPath = path.join(REPO_ROOT, "node_modules", ".cache", "lakestack", name, "manifest.json");
+    const edit = (change: (manifest: Record<string, any>) => void) => {
+      const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as Record<string, any>;
+      change(manifest);
+      fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    };
+    counted.build();
+    // A package identity the lockfile no longer has goes unnoticed while the lockfile is as it was …
+    edit((manifest) => (manifest.fingerprint["node_modules/esbuild"] = "0.0.1 sha512-stale"));
+    counted.build();
+    expect(counted.builds).toBe(1);
+    // … and is found once it is not.
+    edit((manifest) => (manifest.lockfile = "an older lockfile"));
+    counted.build();
+    expect(counted.builds).toBe(2);
+    // A manifest taken before the lockfile was recorded is stamped on its next hit.
+    edit((manifest) => delete manifest.lockfile);
+    counted.build();
+    const stamped = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { lockfile?: string };
+    expect(counted.builds).toBe(2);
+    expect(stamped.lockfile).toMatch(/^[\d.]+:\d+$/);
+  });
+
   it("rebuilds when the artifact directory has gone", () => {
-    let builds = 0;
-    const build = () =>
-      cachedBuild({
-        name,
-        fixedInputs: [inputPath],
-        salt: "gone",
-        build: (dir) => {
-          builds += 1;
-          fs.writeFileSync(path.join(dir, "out.txt"), "x");
-          return { inputs: [], result: null };
-        },
-      });
-    const { dir } = build();
+    const counted = countedBuild("gone");
+    const { dir } = counted.build();
     fs.rmSync(dir, { recursive: true });
-    expect(build().dir).toBe(dir);
-    expect(builds).toBe(2);
+    expect(counted.build().dir).toBe(dir);
+    expect(counted.builds).toBe(2);
     expect(fs.existsSync(path.join(dir, "out.txt"))).toBe(true);
   });
 });
