@@ -16,7 +16,25 @@ import { REPO_ROOT } from "../paths";
 
 interface Launcher {
   compiledBundles(execArgv: string[], nodeOptions?: string): { bundle: string; cache: string }[];
+  VENDORED: ReadonlySet<string>;
 }
+
+describe("the vendor bundle", () => {
+  it("holds every dependency that loads cdktf or constructs, so no second copy of cdktf is loaded", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { VENDORED } = require(join(REPO_ROOT, "bin", "launch.js")) as Launcher;
+    const manifest = (name: string) =>
+      JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", name, "package.json"), "utf8"));
+    const own = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+    const dependencies = Object.keys(own.dependencies ?? {});
+    const needsCdktf = dependencies.filter((name) => {
+      const m = manifest(name);
+      return ["cdktf", "constructs"].some((core) => m.peerDependencies?.[core] ?? m.dependencies?.[core]);
+    });
+    expect(needsCdktf.length).toBeGreaterThan(0);
+    expect(needsCdktf.filter((name) => !VENDORED.has(name))).toEqual([]);
+  });
+});
 
 /**
  * bin/launch.js in a project of its own: an entry that imports two packages the launcher bundles, and

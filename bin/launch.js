@@ -18,11 +18,14 @@ const vm = require("node:vm");
 const root = path.resolve(__dirname, "..");
 const cacheDir = path.join(root, "node_modules", ".cache", "lakestack", "cli");
 const manifestPath = path.join(cacheDir, "manifest.json");
+// Every package that loads cdktf or constructs must be here: a package left to node_modules would get a
+// second copy of cdktf, whose constructs the vendored one does not recognise.
 const VENDORED = new Set([
   "cdktf",
   "constructs",
   "@cdktf/provider-aws",
   "@cdktf/provider-databricks",
+  "@cdktf/provider-time",
   "zod",
   "yaml",
   "commander",
@@ -274,6 +277,8 @@ function writeCache(cacheFile, script, commands) {
 }
 
 /** The bundles the last run used, and the code cache a run of this Node.js with the given flags reads (for tests). */
+exports.VENDORED = VENDORED;
+
 exports.compiledBundles = function compiledBundles(execArgv = [], nodeOptions = "") {
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
   return ["app", "vendor"].map((kind) => ({
