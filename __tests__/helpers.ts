@@ -1,6 +1,16 @@
-import { App, Testing } from "cdktf";
+import type { App } from "cdktf";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -13,8 +23,8 @@ import {
   type LoadOptions,
 } from "../loader/load";
 import { REPO_ROOT } from "../paths";
-import { buildArtifacts } from "../stacks/artifacts";
-import { EnvironmentStack } from "../stacks/environment-stack";
+import type { buildArtifacts } from "../stacks/artifacts";
+import type { EnvironmentStack } from "../stacks/environment-stack";
 
 export const CONFIG_DIR = join(REPO_ROOT, "config");
 
@@ -94,11 +104,61 @@ export type TerraformJson = {
 
 let artifacts: ReturnType<typeof buildArtifacts> | undefined;
 
+/**
+ * Builds and synthesizes one environment's stack. cdktf and the stack's modules load here, on first use:
+ * a suite that never synthesizes (or finds its synthesis in the run's cache) never pays for them.
+ */
 export function synthStack(environment: Environment): { stack: EnvironmentStack; json: TerraformJson } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Testing } = require("cdktf") as typeof import("cdktf");
+  const { buildArtifacts } = require("../stacks/artifacts") as typeof import("../stacks/artifacts");
+  const { EnvironmentStack } =
+    require("../stacks/environment-stack") as typeof import("../stacks/environment-stack");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   artifacts ??= buildArtifacts();
   const app: App = Testing.app();
   const stack = new EnvironmentStack(app, environment, { outDir: app.outdir, artifacts });
   return { stack, json: JSON.parse(Testing.synth(stack)) as TerraformJson };
+}
+
+/**
+ * The Terraform of an environment, shared by every suite of one jest run: the first to ask synthesizes it,
+ * the others read it from the run's cache (__tests__/synth-cache.js). The key is everything the stack is
+ * built from, so a variant never meets another's Terraform. `kind` says which rendering: the synthesized
+ * JSON, or the stack's document before synthesis (what policy reads).
+ */
+function cachedSynthesis<T>(environment: Environment, kind: "json" | "document", make: () => T): T {
+  const dir = process.env.LAKESTACK_TEST_SYNTH_CACHE;
+  // A local state path is relative to the App's own folder, which differs per synthesis.
+  if (!dir || environment.config.state.backend === "local") return make();
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify([
+        kind,
+        environment.name,
+        environment.config,
+        [...environment.workloads.notebooks.values()].map((w) => w.file),
+        [...environment.workloads.sqlFiles.values()].map((w) => w.file),
+      ]),
+    )
+    .digest("hex");
+  const file = join(dir, `${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as T;
+  const made = make();
+  // Written whole, then renamed: another worker never reads half of it.
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(made));
+  renameSync(`${file}.${process.pid}`, file);
+  return made;
+}
+
+/** The synthesized Terraform JSON of an environment, from the run's cache when another suite made it. */
+export function synthJson(environment: Environment): TerraformJson {
+  return cachedSynthesis(environment, "json", () => synthStack(environment).json);
+}
+
+/** The stack's Terraform document as policy reads it (before synthesis), cached like synthJson. */
+export function synthDocument<T>(environment: Environment): T {
+  return cachedSynthesis(environment, "document", () => synthStack(environment).stack.toTerraform() as T);
 }
 
 /**
@@ -110,7 +170,7 @@ export function referenceSynths(): { get(name: string): TerraformJson | undefine
 > {
   const synths = new Map<string, TerraformJson>();
   const get = (name: string) => {
-    if (!synths.has(name)) synths.set(name, synthStack(referenceEnvironment(name)).json);
+    if (!synths.has(name)) synths.set(name, synthJson(referenceEnvironment(name)));
     return synths.get(name);
   };
   return {

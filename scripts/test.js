@@ -29,7 +29,12 @@ async function staticChecks() {
   for (const [label, command, args] of [
     ["eslint", bin("eslint"), ["."]],
     ["prettier", bin("prettier"), ["--check", ".", "--log-level", "warn"]],
-    ["tsc", bin("tsc"), ["--noEmit"]],
+    // TypeScript 7 (Go-native) checks types about four times faster than 5.9, which typescript-eslint keeps.
+    [
+      "tsc",
+      process.execPath,
+      [path.join(root, "node_modules", "typescript-native", "bin", "tsc"), "--noEmit"],
+    ],
   ]) {
     const result = await run(label, command, args);
     results.push(result);

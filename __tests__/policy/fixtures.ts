@@ -5,7 +5,7 @@ import { parse, parseDocument, stringify } from "yaml";
 import { loadEnvironments, mergeConfig, type Environment } from "../../loader/load";
 import { ResourceIndex, type Attributes, type TerraformDocument } from "../../policy/resources";
 import type { Rule, Violation } from "../../policy/rule";
-import { CONFIG_DIR, configFolder, synthStack } from "../helpers";
+import { CONFIG_DIR, configFolder, synthDocument } from "../helpers";
 
 /**
  * What the reference config/base.yaml needs so the reference environments pass their own rules: the
@@ -73,7 +73,7 @@ export function proposedEnvironment(name: string, changes: Record<string, unknow
 
 /** The synthesized Terraform document of an environment (one synth). */
 export function synthesizedDocument(environment: Environment): TerraformDocument {
-  return synthStack(environment).stack.toTerraform() as TerraformDocument;
+  return synthDocument<TerraformDocument>(environment);
 }
 
 type MutableResources = Record<string, Record<string, Record<string, any>>>;

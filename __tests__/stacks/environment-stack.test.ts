@@ -118,7 +118,7 @@ describe("synthesis is atomic", () => {
   it("a failing run leaves the previous output exactly as it was", async () => {
     const environments = [referenceEnvironment("dev")];
     const artifacts = buildArtifacts();
-    synthesize(environments, outDir, artifacts);
+    await synthesize(environments, outDir, artifacts).retired;
     const before = readFileSync(join(outDir, "stacks", "dev", "cdk.tf.json"), "utf8");
     mkdirSync(join(outDir, "stacks", "dev", ".terraform"));
     writeFileSync(join(outDir, "stacks", "dev", ".terraform", "marker"), "providers");
@@ -139,9 +139,10 @@ describe("synthesis is atomic", () => {
 
   it("synthesizing one environment leaves the others' output in place", async () => {
     const artifacts = buildArtifacts();
-    synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts);
+    await synthesize([referenceEnvironment("dev"), referenceEnvironment("prod")], outDir, artifacts).retired;
     const prod = readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8");
-    synthesize([referenceEnvironment("dev")], outDir, artifacts, { keep: ["prod"] });
+    // The previous output is deleted in the background: wait for it before counting folders.
+    await synthesize([referenceEnvironment("dev")], outDir, artifacts, { keep: ["prod"] }).retired;
     expect(readFileSync(join(outDir, "stacks", "prod", "cdk.tf.json"), "utf8")).toBe(prod);
     const manifest = () =>
       Object.keys(JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")).stacks).sort();
