@@ -27,7 +27,9 @@ describe("the lakestack command", () => {
     expect(synth.code).toBe(0);
     // cdktf runs `synth` as its app and labels whatever the app writes to stderr "[ERROR]": success is on stdout.
     expect(synth.stdout).toMatch(
-      /^synthesized dev, prod, staging into cdktf\.out in \d+ ms \(\d+ finding\(s\) acknowledged by waivers\)\n$/,
+      new RegExp(
+        `^synthesized ${environmentNames(CONFIG_DIR).join(", ")} into cdktf\\.out in \\d+ ms \\(\\d+ finding\\(s\\) acknowledged by waivers\\)\n$`,
+      ),
     );
     expect(synth.stderr).toBe("");
     expect(readdirSync(join(cwd, "cdktf.out", "stacks")).sort()).toEqual(environmentNames(CONFIG_DIR));
