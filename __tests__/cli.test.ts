@@ -5,6 +5,7 @@ import { environmentNames } from "../loader/load";
 import { editorJsonSchema } from "../loader/schema";
 import { REPO_ROOT } from "../paths";
 import { CONFIG_DIR } from "./helpers";
+import { noteNodeSupport } from "../cli/runner";
 import { lakestack, lakestackProcess, STACK_TRACE } from "./lakestack";
 
 describe("the lakestack command", () => {
@@ -187,5 +188,19 @@ describe("config/lakestack.schema.json", () => {
     const schema = editorJsonSchema() as { $schema: string; additionalProperties: boolean };
     expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe("the Node.js support notice of the commands that use the AWS SDK", () => {
+  it("is one line, said once per process, only before Node.js 22, and silences the SDK's own", () => {
+    const said: string[] = [];
+    const say = (text: string) => void said.push(text);
+    expect(noteNodeSupport(say, "v24.1.0")).toBe(false);
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe("true");
+    expect(noteNodeSupport(say, "v20.20.2")).toBe(true);
+    expect(noteNodeSupport(say, "v20.20.2")).toBe(false);
+    expect(said).toEqual([
+      "lakestack: Node.js v20.20.2 is past its end of life, and AWS SDK releases after January 2027 need Node.js 22 or newer: install Node.js 22 or 24",
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { runDoctor, type Check, type LambdaConcurrency } from "../doctor/doctor";
 import { missingBinaryMessage, resolveTerraformBinary, TERRAFORM_BINARY_ENV } from "../plan";
 import { runTool } from "../plan/run-tool";
-import { processCommandContext, runCommand, type CommandContext } from "./runner";
+import { noteNodeSupport, processCommandContext, runCommand, type CommandContext } from "./runner";
 import { addWorkspaceOptions, openWorkspace, type WorkspaceOptions } from "./workspace";
 
 /** Exit codes: 0 nothing missing, 1 invalid input, 2 internal error, 3 something is missing. */
@@ -104,6 +104,7 @@ export function doctorCommand(context: CommandContext = processCommandContext): 
     .addHelpText("after", EXAMPLES)
     .action((options: DoctorOptions, self: Command) =>
       runCommand(context, { name: "doctor", json: options.json }, async () => {
+        noteNodeSupport(context.err);
         const { environment, client } = openWorkspace(self, options, context.processEnv);
         const binary = resolveTerraformBinary(options.tfBin, context.processEnv);
         const checks = await runDoctor({

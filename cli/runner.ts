@@ -37,6 +37,27 @@ export const processOutput: Output = {
   },
 };
 
+/** The oldest Node.js major release the AWS SDK keeps supporting after January 2027. */
+const AWS_SDK_NODE_MAJOR = 22;
+let nodeNoticeGiven = false;
+
+/**
+ * Before a command loads the AWS SDK: on Node.js 20 the SDK prints an eight-line warning from every
+ * process that uses it. Say it once, in one line, with what to do, and keep the SDK quiet.
+ * @returns whether the notice was printed (false on a supported Node.js, or when already said)
+ */
+export function noteNodeSupport(err: (text: string) => void, version = process.version): boolean {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const major = Number(version.replace(/^v/, "").split(".")[0]);
+  if (nodeNoticeGiven || major >= AWS_SDK_NODE_MAJOR) return false;
+  nodeNoticeGiven = true;
+  err(
+    `lakestack: Node.js ${version} is past its end of life, and AWS SDK releases after January 2027 need ` +
+      `Node.js ${AWS_SDK_NODE_MAJOR} or newer: install Node.js 22 or 24`,
+  );
+  return true;
+}
+
 /** Output plus the environment variables a command reads (credentials, endpoints); tests pass their own. */
 export interface CommandContext extends Output {
   readonly processEnv: NodeJS.ProcessEnv;

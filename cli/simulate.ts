@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { SimulationProgress, SimulationSummary, SimulationTarget } from "../simulator/simulate";
 import { DEFAULT_OUTPUTS_FILE, deployedOutputs, outputString } from "../views/outputs";
+import { noteNodeSupport } from "./runner";
 
 interface SimulateFlags {
   readonly env?: string;
@@ -56,6 +57,7 @@ Examples:
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       let summary: SimulationSummary;
+      noteNodeSupport((text) => writeErr?.(`${text}\n`));
       try {
         // Loaded on use: the AWS SDK behind it would add a tenth of a second to every other command.
         const { simulate } = await import("../simulator/simulate");

@@ -3,7 +3,13 @@ import { SYNTHETIC_DEVICE_PREFIX } from "../events/contract";
 import type { Environment } from "../loader/load";
 import { outputString } from "../views/outputs";
 import { verifyEnvironment, type IngestPath, type VerifyReport, type VerifyTarget } from "../verify/verify";
-import { InputError, processCommandContext, runCommand, type CommandContext } from "./runner";
+import {
+  InputError,
+  noteNodeSupport,
+  processCommandContext,
+  runCommand,
+  type CommandContext,
+} from "./runner";
 import {
   addWorkspaceOptions,
   durationOption,
@@ -131,6 +137,7 @@ export function verifyCommand(context: CommandContext = processCommandContext): 
     .addHelpText("after", EXAMPLES)
     .action((options: VerifyCommandOptions, self: Command) =>
       runCommand(context, { name: "verify", json: options.json }, async () => {
+        noteNodeSupport(context.err);
         const started = Date.now();
         const { environment, client } = openWorkspace(self, options, context.processEnv);
         const outputs = lastDeploy(options);
