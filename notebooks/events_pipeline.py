@@ -7,16 +7,17 @@
 # MAGIC
 # MAGIC | dataset | kind | what |
 # MAGIC |---|---|---|
-# MAGIC | `events_raw` | streaming table | Kinesis records as received (bronze) |
 # MAGIC | `events` | view | records parsed from `{"magnitude", "time", "device"}` |
 # MAGIC | `events_valid` | view | the events that keep the contract (expectations drop the rest) |
 # MAGIC | `sensor` | streaming table | valid events, `magnitude` renamed `magn` |
 # MAGIC | `global_stat` | materialized view | count, max, min, avg and stddev of magnitude |
 # MAGIC
-# MAGIC and, into the quarantine schema next to it (not shared with partners):
+# MAGIC and, into the quarantine schema next to it, which is never shared: whatever has not been checked
+# MAGIC against the contract, or broke it, stays out of the share even when the whole schema is shared:
 # MAGIC
 # MAGIC | dataset | kind | what |
 # MAGIC |---|---|---|
+# MAGIC | `events_raw` | streaming table | Kinesis records as received (bronze), junk included |
 # MAGIC | `events_quarantine` | streaming table | records that break the contract, with every reason |
 # MAGIC | `event_quality` | materialized view | accepted and quarantined records, by reason |
 # MAGIC
@@ -56,6 +57,7 @@ if "'" in DEVICE_PATTERN or "\\" in DEVICE_PATTERN:
     raise ValueError(f"lakestack.contract.device_pattern holds a quote or backslash: {DEVICE_PATTERN!r}")
 if "`" in QUARANTINE_SCHEMA:
     raise ValueError(f"lakestack.contract.quarantine_schema is not an identifier: {QUARANTINE_SCHEMA!r}")
+RAW_TABLE = f"{QUARANTINE_SCHEMA}.events_raw"
 QUARANTINE_TABLE = f"{QUARANTINE_SCHEMA}.events_quarantine"
 QUALITY_VIEW = f"{QUARANTINE_SCHEMA}.event_quality"
 
@@ -92,7 +94,7 @@ CONTRACT = {
 # Kinesis keeps records only for the stream's retention period: a full refresh of this table could not
 # re-read what has expired, so resetting it is refused.
 @dlt.table(
-    name="events_raw",
+    name=RAW_TABLE,
     comment="Kinesis records as received, one row per record.",
     table_properties={"pipelines.reset.allowed": "false"},
 )
@@ -120,7 +122,7 @@ def events_raw():
 @dlt.view(name="events", comment="Records parsed from their JSON body.")
 def events():
     return (
-        dlt.read_stream("events_raw")
+        dlt.read_stream(RAW_TABLE)
         .withColumn("event", from_json(col("body"), EVENT_SCHEMA))
         .select(
             "partition_key",

@@ -377,10 +377,13 @@ describe("the pipeline notebook, run with recorders for dlt, pyspark and spark",
     const names = run(configuration()).datasets.map((d) => d.name);
     expect(names).toEqual(
       expect.arrayContaining([
+        "seismo_prod.seismograph_quarantine.events_raw",
         "seismo_prod.seismograph_quarantine.events_quarantine",
         "seismo_prod.seismograph_quarantine.event_quality",
       ]),
     );
+    // The shared schema holds only what passed the contract: raw records stay in the unshared schema.
+    expect(names).not.toContain("events_raw");
   });
 
   it("refuses a device pattern that would end its SQL string", () => {
