@@ -38,12 +38,7 @@ export interface ArchitectureGraph {
 }
 
 /** The datasets the events pipeline notebook publishes, in lineage order. */
-export const PIPELINE_DATASETS = [
-  "events (view)",
-  "events_valid (view)",
-  "sensor",
-  "global_stat",
-] as const;
+export const PIPELINE_DATASETS = ["events (view)", "events_valid (view)", "sensor", "global_stat"] as const;
 
 /**
  * What the pipeline writes to the quarantine schema, which is never shared: records as received, those
