@@ -18,7 +18,7 @@ import {
   renderEstimate,
   renderEstimateMarkdown,
 } from "../cost/render";
-import { loadBaseline } from "../policy";
+import { withBaseline } from "../policy";
 import { buildArtifacts } from "../stacks/artifacts";
 import { writeMarkedBlock } from "../views/markers";
 import { configDirOf, InputError, processOutput, runCommand, type Output } from "./runner";
@@ -94,7 +94,7 @@ export function costCommand(io: Output = processOutput): Command {
          */
         const baselineOf = (against: string) => {
           try {
-            return estimateOf(loadBaseline(against, configDir, names));
+            return withBaseline(against, configDir, names, estimateOf);
           } catch (error) {
             if (!(error instanceof ConfigError)) throw error;
             const [first] = error.diagnostics;

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { ConfigError, isError, type Diagnostic } from "../loader/diagnostics";
 import { loadEnvironments } from "../loader/load";
-import { compareAgainst, loadBaseline } from "../policy";
+import { compareAgainst, withBaseline } from "../policy";
 import { buildArtifacts } from "../stacks/artifacts";
 import { checkEnvironmentDocuments, terraformDocuments } from "../stacks/check";
 import { environmentChanges, renderChanges, type EnvironmentChanges } from "../views/changes";
@@ -41,13 +41,14 @@ export function validateCommand(io: Output = processOutput): Command {
         const findings: Diagnostic[] = checked.findings;
         let changes: EnvironmentChanges[] | undefined;
         if (opts.against) {
-          const baseline = loadBaseline(opts.against, configDir, names);
-          findings.push(...compareAgainst(baseline, environments));
-          // What the change does to each environment's Terraform: shown even when a finding fails it.
-          changes = environmentChanges(
-            terraformDocuments(baseline, outputFolder(), artifacts),
-            checked.documents,
-          );
+          changes = withBaseline(opts.against, configDir, names, (baseline) => {
+            findings.push(...compareAgainst(baseline, environments));
+            // What the change does to each environment's Terraform: shown even when a finding fails it.
+            return environmentChanges(
+              terraformDocuments(baseline, outputFolder(), artifacts),
+              checked.documents,
+            );
+          });
           if (!opts.json) io.out(renderChanges(opts.against, changes));
         }
         if (findings.some(isError)) throw new ConfigError(findings);

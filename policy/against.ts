@@ -286,44 +286,46 @@ function valueAt(root: unknown, path: Path): unknown {
 // Loading the earlier version
 
 /**
- * The environments of `against`: a folder holding base.yaml and <environment>.yaml files, or a git
- * revision whose copy of `configDir` is read with `git show`. Only `names` (all when none) that exist
- * there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`. A revision's
+ * Hands `use` the environments of `against`: a folder holding base.yaml and <environment>.yaml files,
+ * or a git revision whose copy of `configDir` is read with `git show`. Only `names` (all when none) that
+ * exist there are loaded. Positions name the revision, e.g. `main:config/prod.yaml:12:3`. A revision's
  * notebooks/ and sql/ (beside its config folder) are what its jobs ran; without them, today's are used.
+ * A revision is written to a scratch folder that lives exactly as long as `use`, since stacks built from
+ * it read its notebooks.
  */
-export function loadBaseline(against: string, configDir: string, names?: readonly string[]): Environment[] {
-  if (existsSync(against) && statSync(against).isDirectory()) return loadPresent(against, names);
+export function withBaseline<T>(
+  against: string,
+  configDir: string,
+  names: readonly string[] | undefined,
+  use: (baseline: Environment[]) => T,
+): T {
+  if (existsSync(against) && statSync(against).isDirectory()) return use(loadPresent(against, names));
   const { files, workloads, label } = readRevision(against, configDir);
-  const dir = mkdtempSync(join(tmpdir(), "lakestack-against-"));
-  const workloadsRoot = workloads.size > 0 ? revisionWorkloads(workloads) : undefined;
+  const scratch = mkdtempSync(join(tmpdir(), "lakestack-against-"));
   try {
+    const dir = join(scratch, "config");
+    mkdirSync(dir);
     for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    for (const [path, text] of workloads) {
+      mkdirSync(dirname(join(scratch, path)), { recursive: true });
+      writeFileSync(join(scratch, path), text);
+    }
     const relabel = (file: string) => (dirname(resolve(file)) === dir ? label(basename(file)) : file);
+    let baseline: Environment[];
     try {
-      return loadPresent(dir, names, workloadsRoot).map((e) => relabelled(e, relabel));
+      baseline = loadPresent(dir, names, workloads.size > 0 ? scratch : undefined).map((e) =>
+        relabelled(e, relabel),
+      );
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new ConfigError(error.diagnostics.map((d) => ({ ...d, file: relabel(d.file) })));
       }
       throw error;
     }
+    return use(baseline);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-/**
- * A revision's notebooks and SQL files in a folder of their own. Its stacks read them when they are
- * built, after loading, so the folder stays until the process ends.
- */
-function revisionWorkloads(files: ReadonlyMap<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "lakestack-against-workloads-"));
-  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
-  for (const [path, text] of files) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
 }
 
 function loadPresent(

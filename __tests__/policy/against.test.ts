@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, type Document } from "yaml";
 import { ConfigError } from "../../loader/diagnostics";
 import type { Environment } from "../../loader/load";
-import { compareAgainst, compareEnvironments, loadBaseline } from "../../policy/against";
+import { compareAgainst, compareEnvironments, withBaseline } from "../../policy/against";
+import { REPO_ROOT } from "../../paths";
 import { CONFIG_DIR, git as gitIn } from "../helpers";
 import { environmentText, loadFrom, proposedBase, scratchFolder } from "./fixtures";
 
@@ -236,10 +237,13 @@ describe("compareAgainst", () => {
   });
 });
 
-describe("loadBaseline", () => {
+describe("withBaseline", () => {
   let repo: string;
   const git = (...args: string[]) => gitIn(repo, ...args);
   const configDir = () => join(repo, "config");
+  /** The environments as loaded, once the revision's scratch folder is gone. */
+  const loadBaseline = (against: string, dir: string, names?: string[]) =>
+    withBaseline(against, dir, names, (baseline) => baseline);
 
   beforeAll(() => {
     repo = scratchFolder();
@@ -247,6 +251,8 @@ describe("loadBaseline", () => {
     writeFileSync(join(repo, "config", "base.yaml"), proposedBase());
     for (const name of ["dev", "prod"])
       writeFileSync(join(repo, "config", `${name}.yaml`), environmentText(name));
+    cpSync(join(REPO_ROOT, "notebooks"), join(repo, "notebooks"), { recursive: true });
+    writeFileSync(join(repo, "notebooks", "only_then.py"), "# Databricks notebook source\n");
     git("init", "--quiet");
     git("add", ".");
     git("commit", "--quiet", "-m", "reference");
@@ -268,6 +274,17 @@ describe("loadBaseline", () => {
       line: lineOf(environmentText("prod"), "partner_analytics:"),
       col: expect.any(Number),
     });
+  });
+
+  it("keeps a revision's notebooks on disk while they are used, and not after", () => {
+    let notebooksDir = "";
+    const files = withBaseline("reference", configDir(), ["prod"], ([prod]) => {
+      notebooksDir = prod.workloads.notebooksDir;
+      return readdirSync(notebooksDir);
+    });
+    expect(files).toContain("only_then.py");
+    expect(notebooksDir.startsWith(repo)).toBe(false);
+    expect(existsSync(notebooksDir)).toBe(false);
   });
 
   it("loads only the named environments that exist there", () => {
