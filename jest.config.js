@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFiles: ["<rootDir>/__tests__/setup-env.ts"],
-  globalSetup: "<rootDir>/__tests__/synth-cache.js",
-  globalTeardown: "<rootDir>/__tests__/synth-cache-teardown.js",
+  globalSetup: "<rootDir>/__tests__/run-folder.js",
+  globalTeardown: "<rootDir>/__tests__/run-folder-teardown.js",
   reporters: ["default", "<rootDir>/__tests__/skip-notice-reporter.js"],
   testTimeout: 30000,
   // Jest leaves a core idle by default; most suites wait on child processes and servers, so use both.

@@ -123,7 +123,7 @@ export function synthStack(environment: Environment): { stack: EnvironmentStack;
 
 /**
  * The Terraform of an environment, shared by every suite of one jest run: the first to ask synthesizes it,
- * the others read it from the run's cache (__tests__/synth-cache.js). The key is everything the stack is
+ * the others read it from the run's cache (__tests__/run-folder.js). The key is everything the stack is
  * built from, so a variant never meets another's Terraform. `kind` says which rendering: the synthesized
  * JSON, or the stack's document before synthesis (what policy reads).
  */

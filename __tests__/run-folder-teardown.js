@@ -1,2 +1,2 @@
 "use strict";
-module.exports = require("./synth-cache").teardown;
+module.exports = require("./run-folder").teardown;
