@@ -28,7 +28,7 @@ import { addBootstrapStacks, githubRoleVariables } from "../../bootstrap/stacks"
 import { LAKE_PREFIXES } from "../../modules/aws/data-lake";
 import { REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import type { PolicyStatement } from "../../modules/aws/iam";
-import { referenceEnvironment, synthStack } from "../helpers";
+import { referenceEnvironment, synthStack, testApp } from "../helpers";
 import { CONFIG_DIR, ROOT, scratchDir } from "./support";
 
 const SETTINGS = join(ROOT, "bootstrap", "bootstrap.yaml");
@@ -44,7 +44,7 @@ function grants(statements: readonly PolicyStatement[]): [string, string][] {
 }
 
 function synthesized(inputs: BootstrapInputs) {
-  const app = Testing.app();
+  const app = testApp();
   const stacks = addBootstrapStacks(app, inputs, { outDir: "bootstrap/cdktf.out", stateDir: "bootstrap" });
   const json = (stack: Parameters<typeof Testing.synth>[0]) => JSON.parse(Testing.synth(stack));
   return {
@@ -631,7 +631,7 @@ describe("the CI roles' trust, pinned to the workflow", () => {
   });
 
   it("prints the one-time repository setting that puts the workflow into the subject", () => {
-    const { state, accounts } = addBootstrapStacks(Testing.app(), inputs, {
+    const { state, accounts } = addBootstrapStacks(testApp(), inputs, {
       outDir: "bootstrap/cdktf.out",
       stateDir: "bootstrap",
     });

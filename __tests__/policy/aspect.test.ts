@@ -1,4 +1,3 @@
-import { Testing } from "cdktf";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../loader/diagnostics";
@@ -6,6 +5,7 @@ import type { Environment } from "../../loader/load";
 import { applyPolicy, policyDiagnostics } from "../../policy/aspect";
 import { buildArtifacts } from "../../stacks/artifacts";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { testApp } from "../helpers";
 import { environmentText, loadFrom, proposedBase, proposedEnvironment } from "./fixtures";
 
 /** prod with a token recipient that has no IP access list (LS-DBX-2), and the file's text. */
@@ -15,7 +15,7 @@ const openRecipientText = environmentText("prod", {
 const openRecipient = () => loadFrom("prod", { "base.yaml": proposedBase(), "prod.yaml": openRecipientText });
 
 function stackFor(environment: Environment) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new EnvironmentStack(app, environment, { outDir: app.outdir, artifacts: buildArtifacts() });
   return { app, stack, pack: applyPolicy(stack, environment) };
 }
