@@ -85,9 +85,10 @@ describe("variants of prod in us-east-1, where every price is known", () => {
     const triggered = estimateOf("prod", { ...usEast, mode: "development", lake: { force_destroy: false } });
     const pipeline = (e: Estimate) => line(e, "databricks_pipeline.events_pipeline_pipeline", /^updates/);
     expect(pipeline(base).component).toBe("updates (continuous, 730 h)");
-    expect(pipeline(base).monthly).toBeCloseTo(1314, 6);
+    // 730 h × 4 DBU/h × $0.35 = $1,022; 10 h × 4 DBU/h × $0.35 = $14 (model.test.ts has the arithmetic).
+    expect(pipeline(base).monthly).toBeCloseTo(1022, 6);
     expect(pipeline(triggered).component).toBe("updates (triggered, 10 h)");
-    expect(pipeline(triggered).monthly).toBeCloseTo(18, 6);
+    expect(pipeline(triggered).monthly).toBeCloseTo(14, 6);
     expect(pipeline(triggered).monthly! / pipeline(base).monthly!).toBeCloseTo(10 / 730, 9);
   });
 });
@@ -174,11 +175,12 @@ describe("resources the reference stacks do not have (yet)", () => {
 
   it("counts the warehouse time a scheduled SQL alert keeps it running", () => {
     // Every 15 minutes: 2,920 runs × (1 minute of query + 10 idle minutes) = 535.33 h × 6 DBU/h (X-Small)
-    // = 3,212 DBU. Serverless SQL has no stored eu-west-1 price: the line says so.
+    // = 3,212 DBU × $0.91 (serverless SQL, eu-west-1) = $2,922.92.
     const alert = line(e, "databricks_alert_v2.quarantine_alert_alert", /warehouse kept running/);
     expect(alert.component).toBe("warehouse kept running (535.333 h)");
     expect(alert.quantity).toBeCloseTo(3212, 6);
-    expect(alert.unknown?.kind).toBe("price");
+    expect(alert).toMatchObject({ unitPrice: 0.91, unknown: undefined });
+    expect(alert.monthly).toBeCloseTo(2922.92, 6);
   });
 
   it("counts a customer key named by ARN once, at the resource that names it", () => {

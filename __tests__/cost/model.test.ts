@@ -176,12 +176,12 @@ describe("Databricks", () => {
   });
 
   it("runs a continuous pipeline all month and a triggered one for its updates", () => {
-    // Continuous: 730 h × 4 DBU/h = 2,920 DBU × $0.45 = $1,314. Triggered: 30 updates × 20 min = 10 h
-    // × 4 DBU/h = 40 DBU × $0.45 = $18.
-    const p = price("databricks_serverless_pipelines_dbu", "us-east-1", 0.45);
-    expect(model.pipeline({ continuous: true }, 4).dbu * p).toBeCloseTo(1314, 6);
+    // Continuous: 730 h × 4 DBU/h = 2,920 DBU × $0.35 = $1,022. Triggered: 30 updates × 20 min = 10 h
+    // × 4 DBU/h = 40 DBU × $0.35 = $14.
+    const p = price("databricks_serverless_pipelines_dbu", "us-east-1", 0.35);
+    expect(model.pipeline({ continuous: true }, 4).dbu * p).toBeCloseTo(1022, 6);
     expect(model.pipeline({ continuous: false, runsPerMonth: 30, runMinutes: 20 }, 4).dbu * p).toBeCloseTo(
-      18,
+      14,
       6,
     );
   });
