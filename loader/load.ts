@@ -12,10 +12,11 @@ import {
   isPair,
   isScalar,
   isSeq,
+  Composer,
   LineCounter,
-  parseDocument,
   Parser,
   stringify,
+  YAMLParseError,
   type Document,
   type Node,
 } from "yaml";
@@ -276,7 +277,7 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
     ]);
   }
 
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const { doc, commentTokens } = parseOnce(source, lineCounter);
   const posAt = (offset: number): Position => ({ file: displayPath, ...lineCounter.linePos(offset) });
   const diagnostics: Diagnostic[] = [
     ...explainSyntaxErrors(source, doc.errors, lineCounter).map((p) =>
@@ -301,7 +302,9 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
       verbatim: (node.type === "PLAIN" || quoted) && inner === String(node.value) && !written.includes("\n"),
     };
   };
-  const comments = commentsOf(source, posAt);
+  const comments = commentTokens
+    .map((c) => ({ ...posAt(c.offset), text: c.source }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
   const parsed = { has, position, scalar, comments };
 
   if (diagnostics.length > 0) return { ...empty(diagnostics), ...parsed };
@@ -318,21 +321,52 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
   return { displayPath, value: value as Record<string, unknown>, diagnostics: [], ...parsed };
 }
 
-/** Every comment in the source, with its position, read from the parser's token stream. */
-function commentsOf(source: string, posAt: (offset: number) => Position): YamlComment[] {
-  const found: YamlComment[] = [];
+/**
+ * The file's one document, as yaml's parseDocument makes it, and its comments, from the same pass of the
+ * parser: comments live in the token stream, not in the document.
+ */
+function parseOnce(
+  source: string,
+  lineCounter: LineCounter,
+): { doc: Document.Parsed; commentTokens: CommentToken[] } {
+  const commentTokens: CommentToken[] = [];
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) return node.forEach(visit);
     const token = node as { type?: unknown; offset?: unknown; source?: unknown };
     if (token.type === "comment" && typeof token.offset === "number" && typeof token.source === "string") {
-      found.push({ ...posAt(token.offset), text: token.source });
+      commentTokens.push({ offset: token.offset, source: token.source });
       return;
     }
     Object.values(node).forEach(visit);
   };
-  for (const token of new Parser().parse(source)) visit(token);
-  return found.sort((a, b) => a.line - b.line || a.col - b.col);
+  function* tokens() {
+    for (const token of new Parser(lineCounter.addNewLine).parse(source)) {
+      visit(token);
+      yield token;
+    }
+  }
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens(), true, source.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          "MULTIPLE_DOCS",
+          "Source contains multiple documents",
+        ),
+      );
+      break;
+    }
+  }
+  return { doc: doc!, commentTokens };
+}
+
+interface CommentToken {
+  readonly offset: number;
+  readonly source: string;
 }
 
 /**

@@ -39,6 +39,12 @@ function explain(error: YAMLError, line: number, col: number, lines: readonly st
   const text = lines[line - 1] ?? "";
   const at = (l: number, c: number, message: string): SyntaxProblem => ({ line: l, col: c, message });
   switch (error.code) {
+    case "MULTIPLE_DOCS":
+      return at(
+        line,
+        col,
+        "a second YAML document starts here: a lakestack file holds one document, so remove this '---' and merge what follows into the first",
+      );
     case "TAB_AS_INDENT":
       return at(
         line,

@@ -175,6 +175,17 @@ describe("YAML syntax, in plain words at the line to change", () => {
     ]);
   });
 
+  it("a second document after '---', which would otherwise need yaml's API to explain", async () => {
+    const { code, errors, text } = await validateDev(
+      "mode: development\n",
+      "mode: development\n---\nmode: production\n",
+    );
+    expect(code).toBe(1);
+    expect(errors).toEqual([
+      `${at(text, "---")}: a second YAML document starts here: a lakestack file holds one document, so remove this '---' and merge what follows into the first`,
+    ]);
+  });
+
   it("a duplicate key, named, with where it was set first", async () => {
     const { code, errors, text } = await validateDev("  shards: 1\n", "  shards: 1\n  mode: on-demand\n");
     expect(code).toBe(1);
