@@ -2,7 +2,7 @@
  * The price table `lakestack cost` multiplies usage by: cost/prices.yaml, read with the config loader's
  * caps and positions, so a malformed entry is reported at file:line:col like a config error.
  *
- * Every price names its source and the day it was read; a price no stored public source states is an
+ * Every price names its source and the day it was read; a price no public source found states is an
  * `unknown` entry with the reason, and the estimate carries that reason instead of a number.
  */
 import { join, relative } from "node:path";

@@ -28,7 +28,7 @@ describe("Kinesis", () => {
     expect(q.retrievalGb).toBeCloseTo(1478.6911, 4);
     expect(q.extendedRetentionGbMonths).toBe(0);
     expect(q.longTermRetentionGbMonths).toBe(0);
-    // cost/prices.yaml has no stored source for eu-west-1 Kinesis: the price says why instead.
+    // cost/prices.yaml has no source for eu-west-1 Kinesis: the price says why instead.
     for (const key of [
       "kinesis_on_demand_stream_hour",
       "kinesis_on_demand_ingest_gb",
