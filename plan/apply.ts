@@ -4,31 +4,15 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Output } from "./output";
 import {
   DEFAULT_LOCK_TIMEOUT,
   PLAN_FILE_NAME,
   stepContext,
   terraformStep,
-  type PlanFailure,
+  type TerraformTarget,
 } from "./run-plan";
 
-/** What apply and output run against: a synthesized stack. */
-export interface TerraformTarget {
-  readonly env: string;
-  /** The synthesized stack, e.g. `cdktf.out/stacks/dev`. */
-  readonly stackDir: string;
-  /** Binary to run; falls back to `TERRAFORM_BINARY_NAME`, then `terraform`. */
-  readonly tfBin?: string;
-  /** @default process.env */
-  readonly processEnv?: NodeJS.ProcessEnv;
-  readonly output: Output;
-}
-
-/** A failed step as the user reads it: one line, then one line per hint. */
-export function failureLines(command: string, failure: PlanFailure): string {
-  return `${[`lakestack ${command}: ${failure.message}`, ...failure.hints.map((hint) => `  hint: ${hint}`)].join("\n")}\n`;
-}
+export { failureLines, type TerraformTarget } from "./run-plan";
 
 export interface ApplyOptions extends TerraformTarget {
   /** How long to wait for the state lock. @default "5m" */

@@ -245,8 +245,7 @@ async function attemptPlan(options: PlanOptions, context: StepContext, files: Pl
     return { result: { exitCode, changesPresent, report, ...files }, markdown: renderMarkdown([report]) };
   } catch (error) {
     if (!(error instanceof PlanFailure)) throw error;
-    const lines = [`lakestack plan: ${error.message}`, ...error.hints.map((hint) => `  hint: ${hint}`)];
-    context.output.err(`${lines.join("\n")}\n`);
+    context.output.err(failureLines("plan", error));
     return {
       result: { exitCode: PLAN_EXIT.failed, changesPresent: false, failure: error.message, ...files },
       markdown: renderPlanFailureMarkdown(options.env, error.message, error.hints),
@@ -266,16 +265,11 @@ function pathFromHere(binary: string): string {
  */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const output = options.output ?? processOutput;
-  const processEnv = options.processEnv ?? process.env;
-  const stackDir = resolve(options.stackDir);
   const context: StepContext = {
-    env: options.env,
-    binary: pathFromHere(resolveTerraformBinary(options.tfBin, processEnv)),
-    stackDir,
-    processEnv,
-    output,
+    ...stepContext({ ...options, output }),
     terraformLog: options.terraformLog && resolve(options.terraformLog),
   };
+  const { stackDir } = context;
   if (context.terraformLog) rmSync(context.terraformLog, { force: true });
   const files = {
     planFile: join(stackDir, PLAN_FILE_NAME),
@@ -293,14 +287,25 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   }
 }
 
-/** The context Terraform steps run in, for the commands that apply or destroy after planning. */
-export function stepContext(options: {
+/** What Terraform steps run against: a synthesized stack. */
+export interface TerraformTarget {
   readonly env: string;
+  /** The synthesized stack, e.g. `cdktf.out/stacks/dev`. */
   readonly stackDir: string;
+  /** Binary to run; falls back to `TERRAFORM_BINARY_NAME`, then `terraform`. */
   readonly tfBin?: string;
+  /** @default process.env */
   readonly processEnv?: NodeJS.ProcessEnv;
   readonly output: Output;
-}): StepContext {
+}
+
+/** A failed step as the user reads it: one line, then one line per hint. */
+export function failureLines(command: string, failure: PlanFailure): string {
+  return `${[`lakestack ${command}: ${failure.message}`, ...failure.hints.map((hint) => `  hint: ${hint}`)].join("\n")}\n`;
+}
+
+/** The context Terraform steps run in: planning, and the apply or destroy after it. */
+export function stepContext(options: TerraformTarget): StepContext {
   const processEnv = options.processEnv ?? process.env;
   return {
     env: options.env,

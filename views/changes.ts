@@ -4,7 +4,8 @@
  * credentials. Terraform's plan stays the final word: it also sees the cloud's state, and which changes
  * replace a resource.
  */
-import type { TerraformDocument } from "../policy/resources";
+import { ResourceIndex, type TerraformDocument } from "../policy/resources";
+import { canonical, isPlainObject } from "./diff";
 
 export interface ResourceChange {
   /** Terraform address, e.g. `databricks_job.job_device_max_job`. */
@@ -25,32 +26,6 @@ export interface EnvironmentChanges {
 const NOT_ATTRIBUTES = new Set(["//", "depends_on", "lifecycle", "provider"]);
 /** How deep attribute names go: `schedule.quartz_cron_expression`, not further. */
 const ATTRIBUTE_DEPTH = 2;
-
-type Blocks = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-
-/** Every resource block of a document, by address. */
-function blocksOf(document: TerraformDocument | undefined): Map<string, Readonly<Record<string, unknown>>> {
-  const found = new Map<string, Readonly<Record<string, unknown>>>();
-  for (const [type, blocks] of Object.entries((document?.resource ?? {}) as Blocks)) {
-    for (const [name, block] of Object.entries(blocks as Blocks)) found.set(`${type}.${name}`, block);
-  }
-  return found;
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** JSON with sorted keys: two values are equal when their canonical forms are. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
 
 /** The attribute paths where two blocks differ. */
 function differingAttributes(
@@ -77,10 +52,10 @@ export function resourceChanges(
   before: TerraformDocument | undefined,
   after: TerraformDocument,
 ): ResourceChange[] {
-  const [old, now] = [blocksOf(before), blocksOf(after)];
-  const addresses = [...new Set([...old.keys(), ...now.keys()])].sort();
+  const [old, now] = [ResourceIndex.fromTerraform(before ?? {}), ResourceIndex.fromTerraform(after)];
+  const addresses = [...new Set([...old.all, ...now.all].map((r) => r.address))].sort();
   return addresses.flatMap((address): ResourceChange[] => {
-    const [a, b] = [old.get(address), now.get(address)];
+    const [a, b] = [old.get(address)?.config, now.get(address)?.config];
     if (!a) return [{ address, action: "add" }];
     if (!b) return [{ address, action: "remove" }];
     const attributes = differingAttributes(a, b);

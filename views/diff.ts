@@ -29,12 +29,12 @@ export interface ConfigDiff {
 
 type DiffSource = Pick<Environment, "name" | "config" | "locate" | "isSet">;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** JSON with sorted keys: two values are equal when their canonical forms are. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (isPlainObject(value)) {
     const keys = Object.keys(value).sort();
