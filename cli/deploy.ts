@@ -1,10 +1,11 @@
 import { Command } from "commander";
-import { parseAllowList, type GuardReport } from "../guard";
-import { humanOutput, PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV, type Output } from "../plan";
+import { tfBinOption } from "./arguments";
+import type { GuardReport } from "../guard";
+import { humanOutput, PLAN_EXIT, runPlan, type Output } from "../plan";
 import { applySavedPlan, failureLines, recordOutputs, terraformOutputs } from "../plan/apply";
 import { PlanFailure } from "../plan";
 import { DEFAULT_OUTPUTS_FILE } from "../views/outputs";
-import { ALLOW_ENV, collect, processContext, type CliContext } from "./guard";
+import { ALLOW_ENV, allowList, collect, processContext, type CliContext } from "./guard";
 import { lockTimeoutOption, type Synthesize } from "./plan";
 import { terminalAsk, type Ask } from "./prompt";
 
@@ -81,7 +82,7 @@ async function deploy(
   const target = { env, stackDir, tfBin: options.tfBin, processEnv: context.processEnv, output };
   const plan = await runPlan({
     ...target,
-    allow: [...(options.allow ?? []), ...parseAllowList(context.processEnv[ALLOW_ENV])],
+    allow: allowList(options.allow, context.processEnv),
     markdownFile: options.markdown,
     detailedExitcode: true,
     lockTimeout: options.lockTimeout,
@@ -139,7 +140,7 @@ export function deployCommand(synthesize: Synthesize, context: ApplyContext = pr
   return new Command("deploy")
     .description("synthesize, plan, guard and apply exactly the guarded plan; record the outputs")
     .requiredOption("-e, --env <name>", "environment to deploy (config/<name>.yaml)")
-    .option("--tf-bin <binary>", `terraform or tofu (default: $${TERRAFORM_BINARY_ENV}, else terraform)`)
+    .addOption(tfBinOption())
     .option(
       "--allow <address>",
       `accept the destructive change at this address (repeatable; also $${ALLOW_ENV})`,

@@ -1,10 +1,11 @@
 import { Command } from "commander";
+import { tfBinOption } from "./arguments";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { GuardReport } from "../guard";
 import { plainText } from "../guard/text";
 import { loadEnvironments, type Environment } from "../loader/load";
-import { PLAN_EXIT, runPlan, TERRAFORM_BINARY_ENV } from "../plan";
+import { PLAN_EXIT, runPlan } from "../plan";
 import { applySavedPlan, failureLines, forgetOutputs } from "../plan/apply";
 import { PlanFailure } from "../plan";
 import { buildArtifacts } from "../stacks/artifacts";
@@ -137,7 +138,7 @@ export function destroyCommand(context: ApplyContext = processApplyContext): Com
     .requiredOption("-e, --env <name>", "environment to destroy (config/<name>.yaml)")
     .option("--production <name>", "destroy a production environment: repeat its name")
     .option("--auto-approve", "destroy without asking")
-    .option("--tf-bin <binary>", `terraform or tofu (default: $${TERRAFORM_BINARY_ENV}, else terraform)`)
+    .addOption(tfBinOption())
     .option("--outputs <file>", "the deploy outputs to remove the environment from", DEFAULT_OUTPUTS_FILE)
     .addOption(lockTimeoutOption())
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)")

@@ -1,6 +1,7 @@
 import { Command } from "commander";
+import { tfBinOption } from "./arguments";
 import { runDoctor, type Check, type LambdaConcurrency } from "../doctor/doctor";
-import { missingBinaryMessage, resolveTerraformBinary, TERRAFORM_BINARY_ENV } from "../plan";
+import { missingBinaryMessage, resolveTerraformBinary } from "../plan";
 import { runTool } from "../plan/run-tool";
 import { noteNodeSupport, processCommandContext, runCommand, type CommandContext } from "./runner";
 import { addWorkspaceOptions, openWorkspace, type WorkspaceOptions } from "./workspace";
@@ -95,7 +96,7 @@ export function doctorCommand(context: CommandContext = processCommandContext): 
     ),
     { outputs: false },
   )
-    .option("--tf-bin <binary>", `terraform or tofu (default: $${TERRAFORM_BINARY_ENV}, else terraform)`)
+    .addOption(tfBinOption())
     .option(
       "--account-id <id>",
       "Databricks account id, for the run-as role check (default: $DATABRICKS_ACCOUNT_ID)",

@@ -68,8 +68,13 @@ function reportInvalid(message: string, options: GuardOptions, context: CliConte
   return GUARD_EXIT.blockedOrInvalid;
 }
 
+/** The addresses allowed to be destroyed: `--allow` flags, then the ones the environment variable lists. */
+export function allowList(flags: readonly string[] | undefined, processEnv: NodeJS.ProcessEnv): string[] {
+  return [...(flags ?? []), ...parseAllowList(processEnv[ALLOW_ENV])];
+}
+
 function guard(planFile: string, options: GuardOptions, context: CliContext): number {
-  const allow = [...(options.allow ?? []), ...parseAllowList(context.processEnv[ALLOW_ENV])];
+  const allow = allowList(options.allow, context.processEnv);
   try {
     const report = analyzePlan(parsePlanText(readPlanFile(planFile), planFile), { allow, env: options.env });
     if (options.json) {

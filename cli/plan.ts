@@ -1,14 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseAllowList } from "../guard";
-import {
-  DEFAULT_LOCK_TIMEOUT,
-  humanOutput,
-  PLAN_EXIT,
-  runPlan,
-  TERRAFORM_BINARY_ENV,
-  type PlanResult,
-} from "../plan";
-import { ALLOW_ENV, collect, processContext, type CliContext } from "./guard";
+import { tfBinOption } from "./arguments";
+import { DEFAULT_LOCK_TIMEOUT, humanOutput, PLAN_EXIT, runPlan, type PlanResult } from "../plan";
+import { ALLOW_ENV, allowList, collect, processContext, type CliContext } from "./guard";
 
 /** Synthesizes one environment and returns its stack directory, e.g. `cdktf.out/stacks/dev`. */
 export type Synthesize = (env: string) => Promise<string>;
@@ -61,7 +54,7 @@ async function plan(
       env: options.env,
       stackDir,
       tfBin: options.tfBin,
-      allow: [...(options.allow ?? []), ...parseAllowList(context.processEnv[ALLOW_ENV])],
+      allow: allowList(options.allow, context.processEnv),
       markdownFile: options.markdown,
       detailedExitcode: options.detailedExitcode,
       lockTimeout: options.lockTimeout,
@@ -102,7 +95,7 @@ export function planCommand(synthesize: Synthesize, context: CliContext = proces
   return new Command("plan")
     .description("synthesize an environment, plan it with Terraform and guard the plan against data loss")
     .requiredOption("-e, --env <name>", "environment to plan (config/<name>.yaml)")
-    .option("--tf-bin <binary>", `terraform or tofu (default: $${TERRAFORM_BINARY_ENV}, else terraform)`)
+    .addOption(tfBinOption())
     .option("--stack-dir <dir>", "plan this already-synthesized stack directory instead of synthesizing")
     .option(
       "--allow <address>",

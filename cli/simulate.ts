@@ -1,6 +1,7 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { SimulationProgress, SimulationSummary, SimulationTarget } from "../simulator/simulate";
 import { DEFAULT_OUTPUTS_FILE, deployedOutputs, outputString } from "../views/outputs";
+import { httpUrl, integerIn, isHttpUrl, numberIn } from "./arguments";
 import { noteNodeSupport } from "./runner";
 
 interface SimulateFlags {
@@ -111,40 +112,6 @@ function resolveTarget(flags: SimulateFlags): SimulationTarget {
   throw new Error(
     "no target: pass --stream (Kinesis) or --url (HTTP ingest), or --env <name> after `lakestack deploy`",
   );
-}
-
-function httpUrl(value: string): string {
-  if (!isHttpUrl(value)) throw new InvalidArgumentError("expected an http(s) URL.");
-  return value;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
-function integerIn(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value.trim()) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
-    }
-    return parsed;
-  };
-}
-
-function numberIn(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected a number from ${min} to ${max}.`);
-    }
-    return parsed;
-  };
 }
 
 function progressLine(progress: SimulationProgress): string {

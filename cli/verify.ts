@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { integerIn } from "./arguments";
 import { SYNTHETIC_DEVICE_PREFIX } from "../events/contract";
 import type { Environment } from "../loader/load";
 import { outputString } from "../views/outputs";
@@ -30,14 +31,6 @@ interface VerifyCommandOptions extends DeployedOptions {
   readonly json?: boolean;
 }
 
-function eventCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value.trim()) || count < 1 || count > 500) {
-    throw new InvalidArgumentError("expected a whole number from 1 to 500.");
-  }
-  return count;
-}
-
 /** The ingest paths the environment has, each with how to send through it, as its clients do. */
 async function ingestPaths(
   environment: Environment,
@@ -49,13 +42,13 @@ async function ingestPaths(
   const { config } = environment;
   const paths: Array<{ path: IngestPath; send: VerifyTarget["paths"][number]["send"]; close: () => void }> =
     [];
-  const url = config.http_ingest.enabled ? outputString(outputs, "ingestUrl", where) : undefined;
-  if (config.http_ingest.enabled && !url) throw new InputError(`${where} has no ingestUrl: deploy again`);
-  if (url) paths.push({ path: "http", ...(await openTarget({ kind: "http", url }, 1)) });
+  if (config.http_ingest.enabled) {
+    const url = required(outputs, "ingestUrl", where, "deploy again");
+    paths.push({ path: "http", ...(await openTarget({ kind: "http", url }, 1)) });
+  }
   if (config.browser_ingest.enabled) {
     // The page puts records into the stream directly; verify does the same with your AWS credentials.
-    const streamName = outputString(outputs, "streamName", where);
-    if (!streamName) throw new InputError(`${where} has no streamName: deploy again`);
+    const streamName = required(outputs, "streamName", where, "deploy again");
     const region = outputString(outputs, "region", where) ?? config.aws.region;
     try {
       paths.push({ path: "kinesis", ...(await openTarget({ kind: "kinesis", streamName, region }, 1)) });
@@ -129,7 +122,7 @@ export function verifyCommand(context: CommandContext = processCommandContext): 
       "prove a deployed environment works: events in, rows out, with latency",
     ),
   )
-    .option("--events <count>", "events per ingest path", eventCount, 5)
+    .option("--events <count>", "events per ingest path", integerIn(1, 500), 5)
     .addOption(durationOption("--timeout <duration>", "give up after this long", "15m"))
     .addOption(durationOption("--poll-interval <duration>", "how often to look", "10s"))
     .addOption(durationOption("--max-latency <duration>", "also fail when the slowest event took longer"))

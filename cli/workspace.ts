@@ -7,6 +7,7 @@ import { credentialsFromEnv, DatabricksClient } from "../databricks-api/client";
 import { parseDuration } from "../databricks-api/polling";
 import { loadEnvironments, type Environment } from "../loader/load";
 import { DEFAULT_OUTPUTS_FILE, deployedOutputs } from "../views/outputs";
+import { httpUrl } from "./arguments";
 import { configDirOf } from "./runner";
 
 export interface WorkspaceOptions {
@@ -25,7 +26,9 @@ export function addWorkspaceOptions(command: Command, { outputs = true } = {}): 
   if (outputs)
     command.option("--outputs <file>", "the outputs lakestack deploy records", DEFAULT_OUTPUTS_FILE);
   return command
-    .option("--host <url>", "Databricks workspace URL (default: databricks.host of the environment)", httpUrl)
+    .option("--host <url>", "Databricks workspace URL (default: databricks.host of the environment)", (v) =>
+      httpUrl(v).replace(/\/+$/, ""),
+    )
     .option("-c, --config <dir>", "config folder (default: the program's --config, else config)");
 }
 
@@ -63,16 +66,6 @@ function durationArgument(value: string): number {
 export function durationOption(flags: string, description: string, fallback?: string): Option {
   const option = new Option(flags, description).argParser(durationArgument);
   return fallback === undefined ? option : option.default(durationArgument(fallback), fallback);
-}
-
-function httpUrl(value: string): string {
-  try {
-    const { protocol } = new URL(value);
-    if (protocol === "http:" || protocol === "https:") return value.replace(/\/+$/, "");
-  } catch {
-    // falls through to the error below
-  }
-  throw new InvalidArgumentError("expected an http(s) URL.");
 }
 
 /** 83 s → "1m 23s", 0.2 s → "200ms": how long something took, for people. */
