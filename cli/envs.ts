@@ -5,6 +5,7 @@ import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { loadEnvironments, type Environment } from "../loader/load";
 import { buildArtifacts } from "../stacks/artifacts";
 import { DEFAULT_OUTPUTS_FILE, outputsSummary } from "../views/outputs";
+import { textTable } from "../views/text-table";
 import { configDirOf, processOutput, runCommand, type Output } from "./runner";
 import { outputFolder } from "./synth";
 
@@ -85,11 +86,8 @@ function describeEnvironment(e: Environment) {
 function table(rows: Record<string, string>[]): string {
   if (rows.length === 0) return "no environments";
   const keys = Object.keys(rows[0]);
-  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(keys.map((k) => k.toUpperCase())), ...rows.map((r) => line(keys.map((k) => r[k])))].join("\n");
+  return textTable(
+    keys.map((k) => k.toUpperCase()),
+    rows.map((r) => keys.map((k) => r[k])),
+  );
 }

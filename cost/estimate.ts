@@ -129,7 +129,6 @@ export function estimate(
   const lines = new LineBook(environment, prices);
   const index = ResourceIndex.fromTerraform(terraform);
   const noCharge: string[] = [];
-  const priced = new Set<string>();
   const usage = usageOf(environment, lines);
 
   const handlers: Record<string, (r: SynthesizedResource) => void> = {
@@ -156,10 +155,8 @@ export function estimate(
   };
   for (const resource of index.all) {
     const handler = handlers[resource.type];
-    if (handler) {
-      handler(resource);
-      priced.add(resource.address);
-    } else if (NO_CHARGE.has(resource.type)) noCharge.push(resource.address);
+    if (handler) handler(resource);
+    else if (NO_CHARGE.has(resource.type)) noCharge.push(resource.address);
     else {
       lines.line({
         address: resource.address,
@@ -745,19 +742,18 @@ function sqlWarehouse(r: SynthesizedResource, environment: Environment, lines: L
     );
     return;
   }
-  const q = rate.known
-    ? model.warehouse({
-        dbuPerHour: rate.dbu,
-        clusters,
-        activeHoursPerDay: warehouse.active_hours_per_day,
-        sessionsPerDay: warehouse.sessions_per_day,
-        autoStopMinutes: autoStop,
-      })
-    : undefined;
   lines.add(
     r,
     component,
-    q ? q.dbu : { missing: `DBUs per hour of ${size}: ${rate.known ? "" : rate.reason}` },
+    rate.known
+      ? model.warehouse({
+          dbuPerHour: rate.dbu,
+          clusters,
+          activeHoursPerDay: warehouse.active_hours_per_day,
+          sessionsPerDay: warehouse.sessions_per_day,
+          autoStopMinutes: autoStop,
+        }).dbu
+      : { missing: `DBUs per hour of ${size}: ${rate.reason}` },
     "databricks_serverless_sql_dbu",
     [
       ...assumptions,

@@ -3,6 +3,7 @@
  * reference environments' totals for docs/cost.md. Numbers are rounded here only.
  */
 import type { MarkedBlock } from "../views/markers";
+import { textTable } from "../views/text-table";
 import type { EnvironmentChange } from "./compare";
 import type { CostLine, Estimate, Totals } from "./estimate";
 
@@ -75,16 +76,6 @@ export function totalsSentence(totals: Totals): string {
   return `AWS ${money(totals.aws)} · Databricks ${money(totals.databricks)} · total ${money(totals.total)} a month${left}`;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
-}
-
 const HEADER = ["resource", "component", "quantity", "unit", "unit price", "monthly", "notes"];
 
 function cells(line: CostLine, refs: number[]): string[] {
@@ -104,7 +95,7 @@ export function renderEstimate(estimate: Estimate): string {
   const { rows, notes } = notesOf(estimate);
   return [
     `${estimate.env} (${estimate.region})`,
-    table(
+    textTable(
       HEADER.map((h) => h.toUpperCase()),
       rows.map((r) => cells(r.line, r.refs)),
     ),
@@ -171,7 +162,7 @@ export function renderChange(change: EnvironmentChange): string {
   if (change.components.length === 0) return `${head}\nno component's cost changed`;
   return [
     head,
-    table(
+    textTable(
       ["RESOURCE", "COMPONENT", "BEFORE", "AFTER", "CHANGE"],
       change.components.map((c) => [c.address, c.component, side(c.before), side(c.after), changeCell(c)]),
     ),

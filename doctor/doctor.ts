@@ -16,6 +16,7 @@ import {
   type DirectoryKind,
 } from "../databricks-api/identity";
 import type { Environment } from "../loader/load";
+import { REQUIRED_TERRAFORM_VERSION } from "../stacks/terraform-version";
 import { principalKind, type PrincipalKind } from "../loader/schema";
 
 export type CheckStatus = "ok" | "missing" | "unknown";
@@ -113,7 +114,8 @@ async function attempt(subject: string, check: () => Promise<Check>): Promise<Ch
   }
 }
 
-const REQUIRED_TERRAFORM = [1, 10];
+/** The stacks' `required_version`, as numbers: [1, 10, 0]. */
+const REQUIRED_TERRAFORM = REQUIRED_TERRAFORM_VERSION.match(/\d+/g)!.map(Number);
 
 function atLeast(version: string, minimum: readonly number[]): boolean {
   const parts = version.split(".").map(Number);
@@ -260,14 +262,14 @@ async function serverlessCheck(deps: DoctorDependencies): Promise<Check | undefi
 }
 
 /** AWS keeps this many executions unreserved in every account and region. */
-export const MINIMUM_UNRESERVED = 100;
+const MINIMUM_UNRESERVED = 100;
 
 async function lambdaCheck(deps: DoctorDependencies): Promise<Check | undefined> {
   const { config, names } = deps.environment;
   if (!config.http_ingest.enabled) return undefined;
   const wanted = config.http_ingest.reserved_concurrency;
   const subject = `Lambda concurrency (${config.aws.region})`;
-  try {
+  return attempt(subject, async () => {
     const figures = await deps.lambdaConcurrency(names.ingestFunction);
     const quota = `account limit ${figures.accountLimit}, ${figures.unreserved} unreserved`;
     if (wanted === undefined)
@@ -283,9 +285,7 @@ async function lambdaCheck(deps: DoctorDependencies): Promise<Check | undefined>
             `${MINIMUM_UNRESERVED} unreserved: lower or remove it, or ask for a higher quota (Service Quotas → ` +
             "AWS Lambda → Concurrent executions)",
         };
-  } catch (error) {
-    return { status: "unknown", subject, detail: `could not check: ${(error as Error).message}` };
-  }
+  });
 }
 
 /**

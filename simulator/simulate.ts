@@ -1,6 +1,7 @@
 import { newDeviceId, type DeviceEvent } from "../events/contract";
 import { createKinesisClient } from "../lambda/ingest/kinesis-client";
 import { countErrorCodes, putEvents, PUT_RECORDS_MAX_RECORDS } from "../lambda/ingest/put-events";
+import { percentile } from "./percentile";
 
 export type SimulationTarget =
   | {
@@ -290,10 +291,6 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** Nearest-rank percentile of ascending values; 0 when there are none. */
-function percentile(ascending: readonly number[], fraction: number): number {
-  if (ascending.length === 0) return 0;
-  return ascending[Math.min(ascending.length - 1, Math.ceil(fraction * ascending.length) - 1)];
-}
 
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;

@@ -22,6 +22,7 @@ import {
   type PipelineInfo,
 } from "../databricks-api/pipelines";
 import { runStatement, StatementFailed, type StatementRequest } from "../databricks-api/statements";
+import { percentile } from "../simulator/percentile";
 import type { SendBatch } from "../simulator/simulate";
 
 export type IngestPath = "http" | "kinesis";
@@ -217,10 +218,6 @@ async function awaitGlobalStat(target: VerifyTarget, required: number, options: 
     if (events >= required) return { events, required };
     await pause(options.polling, `global_stat to count ${required} readings (it counts ${events})`);
   }
-}
-
-function percentile(ascending: readonly number[], fraction: number): number {
-  return ascending[Math.min(ascending.length - 1, Math.ceil(fraction * ascending.length) - 1)];
 }
 
 function latencies(paths: readonly PathResult[]) {
