@@ -11,22 +11,11 @@
 import type { TerraformStack } from "cdktf";
 import { ConfigError } from "../loader/diagnostics";
 import type { Environment } from "../loader/load";
-import { evaluate, problems, toDiagnostics, type PolicyDiagnostic, type PolicyFinding } from "./engine";
+import { evaluate, problems, toDiagnostics, type PolicyDiagnostic } from "./engine";
 import { ResourceIndex, type TerraformDocument } from "./resources";
-
-/** Every finding for a stack's Terraform JSON. */
-function findings(document: TerraformDocument, environment: Environment): PolicyFinding[] {
-  return evaluate({ resources: ResourceIndex.fromTerraform(document), environment });
-}
 
 /** The stacks `applyPolicy` checks at synthesis, and how to render each without that check. */
 const unchecked = new WeakMap<TerraformStack, () => unknown>();
-
-/** Every finding for a stack that is ready to synthesize (its resources resolve to Terraform JSON). */
-export function checkStack(stack: TerraformStack, environment: Environment): PolicyFinding[] {
-  const render = unchecked.get(stack) ?? (() => stack.toTerraform());
-  return findings(render() as TerraformDocument, environment);
-}
 
 /** Every finding for a stack's Terraform as a diagnostic (errors, warnings, acknowledged `info`). */
 export function documentDiagnostics(
@@ -39,9 +28,10 @@ export function documentDiagnostics(
   );
 }
 
-/** For `validate`: every finding as a diagnostic (errors, warnings, acknowledged `info`), without synthesizing. */
+/** Every finding as a diagnostic for a stack that is ready to synthesize, without synthesizing it. */
 export function policyDiagnostics(stack: TerraformStack, environment: Environment): PolicyDiagnostic[] {
-  return toDiagnostics(environment, checkStack(stack, environment));
+  const render = unchecked.get(stack) ?? (() => stack.toTerraform());
+  return documentDiagnostics(render() as TerraformDocument, environment);
 }
 
 export class PolicyPack {
@@ -56,7 +46,7 @@ export class PolicyPack {
 
   /** Checks a stack's Terraform JSON; throws a ConfigError when a finding is an error. */
   check(document: TerraformDocument): void {
-    this.found = toDiagnostics(this.environment, findings(document, this.environment));
+    this.found = documentDiagnostics(document, this.environment);
     if (this.found.some((d) => d.severity === "error")) throw new ConfigError(problems(this.found));
   }
 }

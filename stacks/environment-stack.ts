@@ -9,7 +9,7 @@ import { alarmSettings } from "../loader/alarms";
 import type { Environment } from "../loader/load";
 import { DEVICE_ID_PATTERN } from "../events/contract";
 import { Alarms } from "../modules/aws/alarms";
-import type { PrincipalKind } from "../loader/schema";
+import type { EnvironmentConfig, PrincipalKind } from "../loader/schema";
 import { notebooksUsed, sqlFilesUsed, INGEST_NOTEBOOK } from "../loader/workloads";
 import { BrowserIngest, type SiteFile } from "../modules/aws/browser-ingest";
 import { DataLake } from "../modules/aws/data-lake";
@@ -138,11 +138,7 @@ export class EnvironmentStack extends TerraformStack {
           logRetentionDays: config.http_ingest.log_retention_days,
           maxBodyBytes: config.http_ingest.max_body_bytes,
           maxBatchRecords: config.http_ingest.max_batch_records,
-          contract: {
-            magnitudeMax: config.contract.magnitude_max,
-            maxAgeSeconds: config.contract.max_age_minutes * 60,
-            maxAheadSeconds: config.contract.max_ahead_minutes * 60,
-          },
+          contract: contractBounds(config),
           accessLogGroupName: names.ingestAccessLogGroup,
           reservedConcurrency: config.http_ingest.reserved_concurrency,
         })
@@ -207,9 +203,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.aws.region,
       serviceCredentialName: credentials.kinesis.name,
       contract: {
-        magnitudeMax: config.contract.magnitude_max,
-        maxAgeSeconds: config.contract.max_age_minutes * 60,
-        maxAheadSeconds: config.contract.max_ahead_minutes * 60,
+        ...contractBounds(config),
         devicePattern: DEVICE_ID_PATTERN.source,
         quarantineSchema: `${names.catalog}.${names.quarantineSchema}`,
       },
@@ -413,4 +407,13 @@ export class EnvironmentStack extends TerraformStack {
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's typed config predates it.
     backend.addOverride("use_lockfile", true);
   }
+}
+
+/** The event contract's bounds, which the ingest function and the pipeline both enforce. */
+function contractBounds(config: EnvironmentConfig) {
+  return {
+    magnitudeMax: config.contract.magnitude_max,
+    maxAgeSeconds: config.contract.max_age_minutes * 60,
+    maxAheadSeconds: config.contract.max_ahead_minutes * 60,
+  };
 }

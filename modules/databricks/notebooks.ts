@@ -70,20 +70,13 @@ export interface SqlFilesProps {
 
 /** Uploads SQL files as workspace files, which a job's SQL file task runs on a SQL warehouse. */
 export class SqlFiles extends Construct {
-  private readonly files = new Map<string, WorkspaceFile>();
+  private readonly files: Map<string, WorkspaceFile>;
 
   constructor(scope: Construct, id: string, props: SqlFilesProps) {
     super(scope, id);
-    for (const { name, file } of props.files) {
-      const asset = new TerraformAsset(this, `${name}_source`, { path: file, type: AssetType.FILE });
-      this.files.set(
-        name,
-        new WorkspaceFile(this, name, {
-          path: `${props.workspaceDir}/${basename(file)}`,
-          source: asset.path,
-        }),
-      );
-    }
+    this.files = uploadEach(this, props.files, ({ name, file }, source) => {
+      return new WorkspaceFile(this, name, { path: `${props.workspaceDir}/${basename(file)}`, source });
+    });
   }
 
   get(name: string): WorkspaceFile {

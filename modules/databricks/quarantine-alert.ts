@@ -15,11 +15,11 @@ export interface QuarantineAlertProps {
   readonly percent: number;
   /**
    * When it runs, as a Quartz cron in UTC. Each run wakes the warehouse for its auto-stop minutes, so
-   * this decides most of the alert's cost. @default "0 0 7 * * ?" (daily)
+   * this decides most of the alert's cost.
    */
-  readonly schedule?: string;
-  /** Hours of events each run counts. @default 24 */
-  readonly windowHours?: number;
+  readonly schedule: string;
+  /** Hours of events each run counts. */
+  readonly windowHours: number;
   /** Who hears about it: an e-mail destination, so they need no workspace account. */
   readonly emails: readonly string[];
 }
@@ -37,7 +37,7 @@ export class QuarantineAlert extends Construct {
       displayName: `${props.name} on-call`,
       config: { email: { addresses: [...props.emails] } },
     });
-    const hours = props.windowHours ?? 24;
+    const hours = props.windowHours;
     const inWindow = (table: string) =>
       `(SELECT count(*) FROM ${table} WHERE arrived_at > current_timestamp() - INTERVAL ${hours} HOURS)`;
     this.alert = new AlertV2(this, "alert", {
@@ -57,7 +57,7 @@ export class QuarantineAlert extends Construct {
         notification: { notifyOnOk: true, subscriptions: [{ destinationId: destination.id }] },
       },
       schedule: {
-        quartzCronSchedule: props.schedule ?? "0 0 7 * * ?",
+        quartzCronSchedule: props.schedule,
         timezoneId: "UTC",
         pauseStatus: "UNPAUSED",
       },

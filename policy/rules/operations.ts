@@ -1,3 +1,4 @@
+import { alarmsEnabled } from "../../loader/alarms";
 import { isProduction, type Rule } from "../rule";
 
 export const productionAlarms: Rule = {
@@ -14,7 +15,7 @@ export const productionAlarms: Rule = {
       .ofType("aws_sns_topic_subscription")
       .filter((s) => s.config.protocol === "email");
     if (alarms.length === 0) {
-      const off = environment.config.alarms.enabled === false;
+      const off = !alarmsEnabled(environment.config);
       return [
         {
           resource: "alarms",
