@@ -61,7 +61,7 @@ export function permissionsBoundaryArn(accountId: string, policyName: string): s
 export const OIDC_SUBJECT_CLAIMS = ["repo", "context", "job_workflow_ref"] as const;
 
 /** The workflows that may use each kind of role, and the refs they run from. */
-export const CI_WORKFLOWS: Record<CiRoleKind, readonly { readonly file: string; readonly ref: string }[]> = {
+const CI_WORKFLOWS: Record<CiRoleKind, readonly { readonly file: string; readonly ref: string }[]> = {
   // Deploys run only from main's deploy.yml: a branch's edited workflow never gets the deploy role,
   // even where the GitHub environment's branch rule was forgotten.
   deploy: [{ file: "deploy.yml", ref: "refs/heads/main" }],
@@ -115,7 +115,7 @@ const bucketArn = (state: StateBucket) => `arn:aws:s3:::${state.bucket}`;
 const objectArn = (state: StateBucket, key: string) => `${bucketArn(state)}/${key}`;
 
 /** What each kind of role does with the state's key: plans only read the state. */
-export const STATE_KEY_ACTIONS: Record<CiRoleKind, readonly string[]> = {
+const STATE_KEY_ACTIONS: Record<CiRoleKind, readonly string[]> = {
   plan: ["kms:Decrypt"],
   deploy: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
 };

@@ -1,13 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, formatDiagnostic } from "../loader/diagnostics";
 import { loadEnvironments, type Environment } from "../loader/load";
-import {
-  compareEstimates,
-  DEFAULT_PRICE_FILE,
-  estimateEnvironments,
-  loadPriceBook,
-  staleSources,
-} from "../cost";
+import { compareEstimates, estimateEnvironments, loadPriceBook, staleSources } from "../cost";
 import type { Estimate } from "../cost/estimate";
 import type { PriceBook } from "../cost/prices";
 import {
@@ -82,7 +76,7 @@ export function costCommand(io: Output = processOutput): Command {
       runCommand(io, { name: "cost", json: opts.json }, () => {
         const configDir = configDirOf(command, opts.config);
         const names = opts.env ? [opts.env] : undefined;
-        const prices = loadPriceBook(opts.prices ?? DEFAULT_PRICE_FILE);
+        const prices = loadPriceBook(opts.prices);
         const environments = loadEnvironments(configDir, names);
         const artifacts = buildArtifacts();
         const estimateOf = (envs: readonly Environment[]) =>

@@ -10,7 +10,7 @@ import { lockTimeoutOption, type Synthesize } from "./plan";
 import { terminalAsk, type Ask } from "./prompt";
 
 /** Exit codes: 0 deployed (or nothing to change), 1 failed or refused, 3 the guard blocked the plan. */
-export const DEPLOY_EXIT = { deployed: 0, failed: 1, blocked: 3 } as const;
+const DEPLOY_EXIT = { deployed: 0, failed: 1, blocked: 3 } as const;
 
 /** Where deploy and destroy ask their question; tests answer it themselves. */
 export interface ApplyContext extends CliContext {

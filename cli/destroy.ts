@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { tfBinOption } from "./arguments";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { GuardReport } from "../guard";
 import { plainText } from "../guard/text";
@@ -17,7 +16,7 @@ import { configDirOf, lineOutput, runCommand } from "./runner";
 import { outputFolder } from "./synth";
 
 /** Exit codes: 0 destroyed (or nothing to destroy), 1 refused, failed or not approved. */
-export const DESTROY_EXIT = { destroyed: 0, refused: 1 } as const;
+const DESTROY_EXIT = { destroyed: 0, refused: 1 } as const;
 
 interface DestroyOptions {
   readonly env: string;
@@ -41,7 +40,7 @@ function forDestroy(environment: Environment): Environment {
 }
 
 /** What goes, by address: every resource that holds data is marked; the count covers the rest. */
-export function renderDestroySummary(report: GuardReport): string {
+function renderDestroySummary(report: GuardReport): string {
   const where = report.env ? ` [${plainText(report.env)}]` : "";
   const lines = [`lakestack destroy${where}: ${report.counts.destroy} to destroy`];
   for (const change of report.destructive) {
@@ -74,7 +73,6 @@ async function destroy(options: DestroyOptions, configDir: string, context: Appl
     );
   }
   const out = join(outputFolder(), "destroy");
-  mkdirSync(outputFolder(), { recursive: true });
   synthesize([forDestroy(environment)], out, buildArtifacts());
   const target = {
     env: options.env,

@@ -7,7 +7,7 @@ import { noteNodeSupport, processCommandContext, runCommand, type CommandContext
 import { addWorkspaceOptions, openWorkspace, type WorkspaceOptions } from "./workspace";
 
 /** Exit codes: 0 nothing missing, 1 invalid input, 2 internal error, 3 something is missing. */
-export const DOCTOR_EXIT = { ready: 0, missing: 3 } as const;
+const DOCTOR_EXIT = { ready: 0, missing: 3 } as const;
 
 interface DoctorOptions extends WorkspaceOptions {
   readonly tfBin?: string;

@@ -106,7 +106,7 @@ function baseSetsRegion(configDir: string): boolean {
 }
 
 /** The new environment's YAML: its required values (or empty ones to fill in), each with what it is. */
-export function environmentFile(env: string, opts: InitOptions, regionInBase: boolean): string {
+function environmentFile(env: string, opts: InitOptions, regionInBase: boolean): string {
   const quoted = (value: string | undefined) => JSON.stringify(value ?? "");
   const fill = (value: string | undefined) => (value === undefined ? " # fill in" : "");
   const production = opts.mode === "production";

@@ -21,7 +21,7 @@ interface PlanCommandOptions {
 }
 
 /** Terraform durations as `-lock-timeout` takes them: 90s, 5m, 1h. */
-export function parseLockTimeout(value: string): string {
+function parseLockTimeout(value: string): string {
   if (!/^\d+(ms|s|m|h)$/.test(value)) {
     throw new InvalidArgumentError("expected a duration such as 90s, 5m or 1h.");
   }

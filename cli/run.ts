@@ -21,7 +21,7 @@ import {
 } from "./workspace";
 
 /** Exit codes: 0 succeeded, 1 invalid input, 2 internal error, 3 the run failed, 4 timed out. */
-export const RUN_EXIT = { succeeded: 0, failed: 3, timedOut: 4 } as const;
+const RUN_EXIT = { succeeded: 0, failed: 3, timedOut: 4 } as const;
 
 interface RunOptions extends DeployedOptions {
   readonly timeout: number;

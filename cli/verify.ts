@@ -21,7 +21,7 @@ import {
 } from "./workspace";
 
 /** Exit codes: 0 pass, 1 invalid input, 2 internal error, 3 a check failed, 4 timed out. */
-export const VERIFY_EXIT = { pass: 0, fail: 3, timeout: 4 } as const;
+const VERIFY_EXIT = { pass: 0, fail: 3, timeout: 4 } as const;
 
 interface VerifyCommandOptions extends DeployedOptions {
   readonly events: number;

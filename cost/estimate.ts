@@ -117,7 +117,7 @@ const NO_CHARGE = new Set([
 const CUSTOMER_KEY = /^arn:aws[\w-]*:kms:[^:]+:\d{12}:key\//;
 
 /** The Terraform address of a job's `databricks_job` resource (construct ids: `job_<key>` / `job`). */
-export const jobAddress = (key: string) => `databricks_job.job_${key}_job`;
+const jobAddress = (key: string) => `databricks_job.job_${key}_job`;
 
 /** Builds an environment's estimate from its synthesized Terraform. */
 export function estimate(
@@ -182,7 +182,7 @@ export function estimate(
   };
 }
 
-export function totalsOf(lines: readonly CostLine[]): Totals {
+function totalsOf(lines: readonly CostLine[]): Totals {
   const sum = (provider: Provider) =>
     lines.filter((l) => l.provider === provider).reduce((total, l) => total + (l.monthly ?? 0), 0);
   const aws = sum("AWS");

@@ -12,7 +12,7 @@ import type { PriceBook } from "./prices";
 
 export { compareEstimates, type EnvironmentChange } from "./compare";
 export { estimate, type CostLine, type Estimate, type Totals } from "./estimate";
-export { DEFAULT_PRICE_FILE, loadPriceBook, staleSources, type PriceBook } from "./prices";
+export { loadPriceBook, staleSources, type PriceBook } from "./prices";
 
 /** Estimates for the environments as their stacks would deploy now. */
 export function estimateEnvironments(

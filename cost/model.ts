@@ -8,7 +8,7 @@
 
 export const HOURS_PER_MONTH = 730;
 export const DAYS_PER_MONTH = 365 / 12;
-export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const KIB = 1024;
 const GIB = 1024 ** 3;
 /** A Kinesis PUT payload unit is a 25 KB chunk of a record. */
@@ -25,7 +25,7 @@ export interface StreamLoad {
   readonly eventBytes: number;
 }
 
-export const eventsPerMonth = (load: StreamLoad): number => load.eventsPerSecond * SECONDS_PER_MONTH;
+const eventsPerMonth = (load: StreamLoad): number => load.eventsPerSecond * SECONDS_PER_MONTH;
 
 /**
  * GB Kinesis bills for a month of records: each record (one event) rounded up to 1 KB, the way the

@@ -15,7 +15,7 @@ import { REPO_ROOT } from "../paths";
 export const DEFAULT_PRICE_FILE = join(REPO_ROOT, "cost", "prices.yaml");
 
 /** Every price the model uses, with the unit the file must state for it (a guard against misreading). */
-export const PRICE_UNITS = {
+const PRICE_UNITS = {
   kinesis_on_demand_stream_hour: "stream-hour",
   kinesis_on_demand_ingest_gb: "GB",
   kinesis_on_demand_retrieval_gb: "GB",

@@ -13,12 +13,12 @@ export const COST_TOTALS_MARKERS: MarkedBlock = {
 };
 
 /** USD with cents; a sliver above zero shows as such rather than as $0.00. */
-export function money(usd: number): string {
+function money(usd: number): string {
   if (usd > 0 && usd < 0.005) return "< $0.01";
   return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
-export function signedMoney(usd: number): string {
+function signedMoney(usd: number): string {
   if (Math.abs(usd) < 0.005) return "$0.00";
   return `${usd > 0 ? "+" : "-"}${money(Math.abs(usd))}`;
 }
@@ -68,7 +68,7 @@ function notesOf(estimate: Estimate) {
   return { rows, notes };
 }
 
-export function totalsSentence(totals: Totals): string {
+function totalsSentence(totals: Totals): string {
   const left =
     totals.unknownLines > 0
       ? `, leaving out ${totals.unknownLines} line${totals.unknownLines === 1 ? "" : "s"} whose cost is unknown`

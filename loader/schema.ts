@@ -110,7 +110,7 @@ function namedMap<K extends z.ZodType<string>, V extends z.ZodType<{ enabled: bo
   );
 }
 
-export const PRINCIPAL_KINDS = ["group", "user", "service_principal"] as const;
+const PRINCIPAL_KINDS = ["group", "user", "service_principal"] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /**

@@ -41,7 +41,7 @@ const ENTRY_POINTS = { main: "web/src/main.ts", styles: "web/src/styles.css" };
  * deploy fills in exactly its endpoints (Cognito, STS and Kinesis in the region, the ingest API), so the
  * page can reach nothing else.
  */
-export const CONNECT_SOURCES_PLACEHOLDER = "__CONNECT_SOURCES__";
+const CONNECT_SOURCES_PLACEHOLDER = "__CONNECT_SOURCES__";
 
 /** index.html with its connect-src filled in; a source must be an origin, never a wildcard. */
 export function withConnectSources(html: string, sources: readonly string[]): string {

@@ -48,7 +48,7 @@ function* values(value: unknown, path: PropertyKey[]): Generator<{ path: Propert
 }
 
 /** What a comment holds that looks like a secret: a known format anywhere, or `key: value` pairs inside it. */
-export function commentSecretKind(text: string): string | undefined {
+function commentSecretKind(text: string): string | undefined {
   const known = secretKind(undefined, text);
   if (known) return known;
   for (const [, key, value] of text.matchAll(/([\w.-]+)\s*[:=]\s*["']?([^\s"']+)/g)) {
