@@ -17,6 +17,7 @@ import {
   Parser,
   stringify,
   YAMLParseError,
+  type CST,
   type Document,
   type Node,
 } from "yaml";
@@ -26,7 +27,7 @@ import { closest, ConfigError, dottedPath, type Diagnostic } from "./diagnostics
 import { deriveNames, type ResourceNames } from "./naming";
 import { environmentSchema, namedMapInfo, type EnvironmentConfig, type NamedMapInfo } from "./schema";
 import { checkWorkloads, readWorkloads, type Workloads } from "./workloads";
-import { explainSyntaxErrors } from "./yaml-errors";
+import { explainSyntaxErrors, walkTokens } from "./yaml-errors";
 
 export const BASE_FILE = "base.yaml";
 export const MAX_FILE_BYTES = 256 * 1024;
@@ -162,12 +163,12 @@ function loadOne(
   const merged = mergeConfig(base.value, file.value);
   const ownerOf = (path: readonly PropertyKey[]): ParsedFile =>
     decidedByFile(file, path) || !base.has(path) ? file : base;
-  const locateKey = (path: readonly PropertyKey[]): Position =>
-    ownerOf(path).position(path.slice(0, -1), String(path.at(-1)));
+  const locateKey = (path: readonly PropertyKey[]): Position => keyPosition(ownerOf(path), path);
   /** Where a path is set; unset, where its nearest set ancestor is (a default applies there). */
   const locate = (path: readonly PropertyKey[]): Position => {
     for (let p = path; p.length > 0; p = p.slice(0, -1)) {
-      if (ownerOf(p).has(p)) return entryPosition(ownerOf(p), p);
+      const owner = ownerOf(p);
+      if (owner.has(p)) return entryPosition(owner, p);
     }
     return ownerOf(path).position([]);
   };
@@ -277,10 +278,10 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
     ]);
   }
 
-  const { doc, commentTokens } = parseOnce(source, lineCounter);
+  const { doc, tokens, commentTokens } = parseOnce(source, lineCounter);
   const posAt = (offset: number): Position => ({ file: displayPath, ...lineCounter.linePos(offset) });
   const diagnostics: Diagnostic[] = [
-    ...explainSyntaxErrors(source, doc.errors, lineCounter).map((p) =>
+    ...explainSyntaxErrors(source, doc.errors, lineCounter, tokens).map((p) =>
       at({ file: displayPath, line: p.line, col: p.col }, p.message),
     ),
     ...doc.warnings.map((e) => at(posAt(e.pos[0]), `YAML: ${e.message.split("\n")[0]}`)),
@@ -328,27 +329,24 @@ export function readYamlFile(path: string, options: { optional?: boolean } = {})
 function parseOnce(
   source: string,
   lineCounter: LineCounter,
-): { doc: Document.Parsed; commentTokens: CommentToken[] } {
+): { doc: Document.Parsed; tokens: CST.Token[]; commentTokens: CommentToken[] } {
+  const tokens: CST.Token[] = [];
   const commentTokens: CommentToken[] = [];
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const token = node as { type?: unknown; offset?: unknown; source?: unknown };
-    if (token.type === "comment" && typeof token.offset === "number" && typeof token.source === "string") {
-      commentTokens.push({ offset: token.offset, source: token.source });
-      return;
-    }
-    Object.values(node).forEach(visit);
-  };
-  function* tokens() {
+  function* parsed() {
     for (const token of new Parser(lineCounter.addNewLine).parse(source)) {
-      visit(token);
+      tokens.push(token);
+      walkTokens(token, (node) => {
+        const t = node as { type?: unknown; offset?: unknown; source?: unknown };
+        const comment = t.type === "comment" && typeof t.offset === "number" && typeof t.source === "string";
+        if (comment) commentTokens.push({ offset: t.offset as number, source: t.source as string });
+        return comment;
+      });
       yield token;
     }
   }
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
   let doc: Document.Parsed | undefined;
-  for (const next of composer.compose(tokens(), true, source.length)) {
+  for (const next of composer.compose(parsed(), true, source.length)) {
     if (!doc) doc = next;
     else {
       doc.errors.push(
@@ -361,7 +359,7 @@ function parseOnce(
       break;
     }
   }
-  return { doc: doc!, commentTokens };
+  return { doc: doc!, tokens, commentTokens };
 }
 
 interface CommentToken {
@@ -496,7 +494,12 @@ function entryPosition(owner: ParsedFile, path: readonly PropertyKey[]): Positio
   let p = path;
   while (p.length > 0 && !owner.has(p)) p = p.slice(0, -1);
   const named = p.length > 0 && schemaAt(environmentSchema, p.slice(0, -1))?.named;
-  return named ? owner.position(p.slice(0, -1), String(p.at(-1))) : owner.position(p);
+  return named ? keyPosition(owner, p) : owner.position(p);
+}
+
+/** Where the key at the end of a path is written in one file, rather than its value. */
+function keyPosition(owner: ParsedFile, path: readonly PropertyKey[]): Position {
+  return owner.position(path.slice(0, -1), String(path.at(-1)));
 }
 
 function describeIssue(
@@ -511,7 +514,7 @@ function describeIssue(
   const got = received === undefined ? "" : ` (got ${show(received)})`;
   const field = dottedPath(path);
   /** Where the key at the end of the path is written (for problems with a name rather than its entry). */
-  const atKey = () => ownerOf(path).position(path.slice(0, -1), String(path.at(-1)));
+  const atKey = () => keyPosition(ownerOf(path), path);
 
   if (issue.code === "unrecognized_keys") {
     const allowed = keysAt(environmentSchema, path);

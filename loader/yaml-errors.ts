@@ -4,7 +4,7 @@
  * end of the file, a key indented one space too far on the line above it. This reads the source around
  * each error to say what is wrong and where.
  */
-import { LineCounter, Parser, type YAMLError } from "yaml";
+import { LineCounter, Parser, type CST, type YAMLError } from "yaml";
 
 export interface SyntaxProblem {
   readonly line: number;
@@ -20,12 +20,13 @@ export function explainSyntaxErrors(
   source: string,
   errors: readonly YAMLError[],
   lineCounter: LineCounter,
+  tokens: readonly CST.Token[] = [...new Parser().parse(source)],
 ): SyntaxProblem[] {
   if (errors.length === 0) return [];
   const lines = source.split("\n");
   const pos = (offset: number) => lineCounter.linePos(offset);
   // An unclosed quote or bracket swallows the rest of the file: every later error is its echo.
-  const unclosed = findUnclosed(source);
+  const unclosed = findUnclosed(tokens);
   if (unclosed) {
     const { line, col } = pos(unclosed.offset);
     return [{ line, col, message: unclosed.message }];
@@ -159,11 +160,10 @@ function misaligned(lines: readonly string[], line: number): string {
 }
 
 /** The first quote or flow bracket that is never closed, with where it opens. */
-function findUnclosed(source: string): { offset: number; message: string } | undefined {
+function findUnclosed(tokens: readonly CST.Token[]): { offset: number; message: string } | undefined {
   let found: { offset: number; message: string } | undefined;
-  const visit = (node: unknown): void => {
-    if (found || node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) return node.forEach(visit);
+  walkTokens(tokens, (node) => {
+    if (found) return true;
     const token = node as {
       type?: string;
       offset?: number;
@@ -191,10 +191,23 @@ function findUnclosed(source: string): { offset: number; message: string } | und
         message: `the '${open}' opened here is never closed: add '${open === "{" ? "}" : "]"}' where it ends`,
       };
     }
-    for (const value of Object.values(node)) visit(value);
-  };
-  for (const token of new Parser().parse(source)) visit(token);
+    return false;
+  });
   return found;
+}
+
+/**
+ * Visits every token of a parsed file and the tokens inside it, depth first in source order; `visit`
+ * returns true to skip what is inside a token.
+ */
+export function walkTokens(node: unknown, visit: (token: object) => boolean): void {
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const item of node) walkTokens(item, visit);
+    return;
+  }
+  if (visit(node)) return;
+  for (const value of Object.values(node)) walkTokens(value, visit);
 }
 
 function closedDouble(text: string): boolean {
