@@ -1,9 +1,14 @@
 import { Command, Option } from "commander";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { parse } from "yaml";
 import { ConfigError, isError, type Diagnostic } from "../loader/diagnostics";
-import { BASE_FILE, ENVIRONMENT_NAME, environmentNames, loadEnvironments } from "../loader/load";
+import {
+  BASE_FILE,
+  ENVIRONMENT_NAME,
+  environmentNames,
+  loadEnvironments,
+  readYamlFile,
+} from "../loader/load";
 import { buildArtifacts } from "../stacks/artifacts";
 import { checkEnvironments } from "../stacks/check";
 import { configDirOf, InputError, processOutput, reportFindings, runCommand, type Output } from "./runner";
@@ -95,14 +100,9 @@ Examples:
 
 /** Whether base.yaml sets aws.region, which the new file then inherits. */
 function baseSetsRegion(configDir: string): boolean {
-  const base = join(configDir, BASE_FILE);
-  if (!existsSync(base)) return false;
-  try {
-    const parsed = parse(readFileSync(base, "utf8")) as { aws?: { region?: unknown } } | null;
-    return typeof parsed?.aws?.region === "string";
-  } catch {
-    return false; // validation reports a broken base.yaml
-  }
+  // A missing or broken base.yaml reads as empty; validation reports a broken one.
+  const { value } = readYamlFile(join(configDir, BASE_FILE), { optional: true });
+  return typeof (value.aws as { region?: unknown } | undefined)?.region === "string";
 }
 
 /** The new environment's YAML: its required values (or empty ones to fill in), each with what it is. */

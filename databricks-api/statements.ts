@@ -66,11 +66,15 @@ interface StatementResponse {
 
 const RUNNING_STATES = new Set(["PENDING", "RUNNING"]);
 
-/** Runs one statement and returns every row; throws {@link StatementFailed} or {@link DeadlineExceeded}. */
+/**
+ * Runs one statement and returns every row; throws {@link StatementFailed}, or {@link DeadlineExceeded}
+ * naming what the caller waits for (`waitingFor`, asked when the deadline passes).
+ */
 export async function runStatement(
   client: DatabricksClient,
   request: StatementRequest,
   polling: Polling,
+  waitingFor: () => string = () => "a SQL statement",
 ): Promise<StatementResult> {
   let response = await client.post<StatementResponse>("/api/2.0/sql/statements", {
     warehouse_id: request.warehouseId,
@@ -89,7 +93,7 @@ export async function runStatement(
   const path = `/api/2.0/sql/statements/${encodeURIComponent(id)}`;
   while (RUNNING_STATES.has(response.status?.state ?? "PENDING")) {
     try {
-      await pause(polling, "a SQL statement");
+      await pause(polling, waitingFor());
     } catch (error) {
       if (error instanceof DeadlineExceeded) {
         // Best effort: a statement nobody waits for should not keep the warehouse busy.

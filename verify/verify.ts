@@ -147,22 +147,19 @@ async function runTriggeredUpdate(target: VerifyTarget, pipeline: PipelineInfo, 
   return { id, state, url };
 }
 
-/** Runs a statement; a deadline passing while it runs is reported as waiting for `what`. */
-async function query(
+/** Runs a statement in the environment's schema; a deadline passing while it runs names `what`. */
+function query(
   target: VerifyTarget,
   request: Omit<StatementRequest, "warehouseId" | "catalog" | "schema">,
   polling: Polling,
-  what: () => string,
+  what?: () => string,
 ) {
-  try {
-    return await runStatement(
-      target.client,
-      { warehouseId: target.warehouseId, catalog: target.catalog, schema: target.schema, ...request },
-      polling,
-    );
-  } catch (error) {
-    throw error instanceof DeadlineExceeded ? new DeadlineExceeded(what()) : error;
-  }
+  return runStatement(
+    target.client,
+    { warehouseId: target.warehouseId, catalog: target.catalog, schema: target.schema, ...request },
+    polling,
+    what,
+  );
 }
 
 /** Polls `sensor` until every path's rows are there; returns how many readings it held by then. */
@@ -204,16 +201,7 @@ function describeRows(paths: readonly PathResult[]): string {
 
 async function awaitGlobalStat(target: VerifyTarget, required: number, options: VerifyOptions) {
   for (;;) {
-    const { rows } = await runStatement(
-      target.client,
-      {
-        warehouseId: target.warehouseId,
-        catalog: target.catalog,
-        schema: target.schema,
-        statement: GLOBAL_STAT,
-      },
-      options.polling,
-    );
+    const { rows } = await query(target, { statement: GLOBAL_STAT }, options.polling);
     const events = Number(rows[0]?.[0] ?? 0);
     if (events >= required) return { events, required };
     await pause(options.polling, `global_stat to count ${required} readings (it counts ${events})`);
