@@ -129,14 +129,14 @@ export function estimate(
   const lines = new LineBook(environment, prices);
   const index = ResourceIndex.fromTerraform(terraform);
   const noCharge: string[] = [];
-  const usage = usageOf(environment, lines);
+  const usage = usageOf(lines);
 
   const handlers: Record<string, (r: SynthesizedResource) => void> = {
     aws_kinesis_stream: (r) => kinesis(r, usage, lines),
     aws_lambda_function: (r) => lambdaFunction(r, index, usage, lines),
     aws_apigatewayv2_api: (r) => httpApi(r, usage, lines),
     aws_cloudwatch_log_group: (r) => logGroup(r, index, usage, lines),
-    databricks_alert_v2: (r) => sqlAlert(r, index, environment, lines),
+    databricks_alert_v2: (r) => sqlAlert(r, index, lines),
     aws_cloudwatch_metric_alarm: (r) => alarm(r, lines),
     aws_sns_topic: (r) =>
       lines.usage(
@@ -148,10 +148,10 @@ export function estimate(
     aws_s3_bucket: (r) => bucket(r, index, usage, lines, options),
     aws_cloudfront_distribution: (r) => cloudFront(r, index, lines, options),
     aws_kms_key: (r) => lines.add(r, "customer key", 1, "kms_key_month"),
-    databricks_sql_endpoint: (r) => sqlWarehouse(r, environment, lines),
-    databricks_pipeline: (r) => eventsPipeline(r, index, environment, lines),
-    databricks_job: (r) => workflowJob(r, environment, lines),
-    databricks_recipient: (r) => (recipient(r, environment, lines) ? undefined : noCharge.push(r.address)),
+    databricks_sql_endpoint: (r) => sqlWarehouse(r, lines),
+    databricks_pipeline: (r) => eventsPipeline(r, index, lines),
+    databricks_job: (r) => workflowJob(r, lines),
+    databricks_recipient: (r) => (recipient(r, lines) ? undefined : noCharge.push(r.address)),
   };
   for (const resource of index.all) {
     const handler = handlers[resource.type];
@@ -334,8 +334,8 @@ interface Usage {
   readonly http: { requests: number; requestBytes: number; assumptions: string[] } | { missing: string };
 }
 
-function usageOf(environment: Environment, lines: LineBook): Usage {
-  const { stream, cost, browser_ingest } = environment.config;
+function usageOf(lines: LineBook): Usage {
+  const { stream, cost, browser_ingest } = lines.environment.config;
   if (!stream.capacity) {
     const missing = "stream.capacity is not set, so the load is unknown";
     return { load: { missing }, http: { missing } };
@@ -715,7 +715,8 @@ function customerKeys(index: ResourceIndex, lines: LineBook): void {
 // ---------------------------------------------------------------------------------------------------
 // Databricks
 
-function sqlWarehouse(r: SynthesizedResource, environment: Environment, lines: LineBook): void {
+function sqlWarehouse(r: SynthesizedResource, lines: LineBook): void {
+  const { environment } = lines;
   const size = String(r.config.cluster_size);
   const { warehouse } = environment.config.cost;
   const clusters = warehouse.clusters ?? Number(r.config.min_num_clusters ?? 1);
@@ -768,12 +769,8 @@ function sqlWarehouse(r: SynthesizedResource, environment: Environment, lines: L
  * A scheduled SQL alert wakes its warehouse on every run: the query's minutes plus the auto-stop idle
  * tail, up to the whole month when runs come faster than the warehouse stops.
  */
-function sqlAlert(
-  r: SynthesizedResource,
-  index: ResourceIndex,
-  environment: Environment,
-  lines: LineBook,
-): void {
+function sqlAlert(r: SynthesizedResource, index: ResourceIndex, lines: LineBook): void {
+  const { environment } = lines;
   const warehouse = index.referenced(r.config.warehouse_id);
   if (!warehouse || warehouse.type !== "databricks_sql_endpoint") {
     lines.usage(
@@ -812,12 +809,8 @@ function sqlAlert(
   );
 }
 
-function eventsPipeline(
-  r: SynthesizedResource,
-  index: ResourceIndex,
-  environment: Environment,
-  lines: LineBook,
-): void {
+function eventsPipeline(r: SynthesizedResource, index: ResourceIndex, lines: LineBook): void {
+  const { environment } = lines;
   const { pipeline } = environment.config.cost;
   const continuous = r.config.continuous === true;
   const dbu = pipeline.dbu_per_hour;
@@ -890,7 +883,8 @@ function scheduledRuns(resource: SynthesizedResource): { runs?: number; why: str
   return { runs: runsPerMonth(parsed.schedule), why: `'${cron}'` };
 }
 
-function workflowJob(r: SynthesizedResource, environment: Environment, lines: LineBook): void {
+function workflowJob(r: SynthesizedResource, lines: LineBook): void {
+  const { environment } = lines;
   const { cost } = environment.config;
   const key = jobKeysOf(environment.config).find((k) => jobAddress(k) === r.address);
   const own = key !== undefined ? cost.jobs[key] : undefined;
@@ -929,7 +923,8 @@ function workflowJob(r: SynthesizedResource, environment: Environment, lines: Li
 }
 
 /** An open (token) recipient's reads leave the lake to the internet; true when it made a line. */
-function recipient(r: SynthesizedResource, environment: Environment, lines: LineBook): boolean {
+function recipient(r: SynthesizedResource, lines: LineBook): boolean {
+  const { environment } = lines;
   if (r.config.authentication_type !== "TOKEN") return false;
   const name = String(r.config.name);
   const { sharing } = environment.config.cost;
